@@ -1,0 +1,45 @@
+# Analysts drive the pipeline with these targets; `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RAW_DIR ?= data/raw
+PARQUET_DIR ?= data/parquet
+SHARED ?= ../shared
+JOBS ?= 1
+APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
+
+.PHONY: help run setup system-deps parquet test bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
+
+run: setup parquet ## set up everything missing, then build the datasets from $(RAW_DIR)
+
+system-deps: ## install the Debian packages the pipeline needs (when root and missing)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "Missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; fi; fi
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: system-deps $(VENV)/.installed ## create the venv and install the Python packages
+
+parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=data/parquet
+	$(PY) -m pipelines --raw $(RAW_DIR) --out $(PARQUET_DIR) --jobs $(JOBS)
+
+test: setup ## run the test suite
+	$(PY) -m pytest -q
+
+bench: setup ## process the corpus into a temp dir, score it, report speed and memory
+	$(PY) -m pipelines.bench --shared $(SHARED)
+
+clean: ## remove generated data (never data/raw)
+	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb
+	@touch $(PARQUET_DIR)/.gitkeep

@@ -1,0 +1,1 @@
+"""Extraction stages: text layer, OCR, ruled / whitespace / image tables."""

@@ -1,0 +1,447 @@
+"""OCR stage: scanned PDF pages -> words (PDF points, top-left origin) and text.
+
+Pipeline per page: :func:`extract.preprocess.render_page` (pypdfium2, 300 dpi
+grayscale) -> :func:`extract.preprocess.preprocess` (deskew, table-rule removal;
+settings measured on the corpus, see ``bench/ocr_bench.py``) ->
+``pytesseract.image_to_data`` -> words + text in Tesseract's reading order.
+
+Results are cached on disk, one JSON file per page, named by the SHA-256 of the
+rendered page image bytes combined with every setting that affects the output
+(language, page segmentation mode, Tesseract config, preprocessing steps, dpi and
+Tesseract version), so re-running on unchanged files does no OCR.
+
+Errors surface as :class:`OcrError`, whose message names the file, the page and
+what to do.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from extract.models import Word
+from extract.preprocess import (DEFAULT_STEPS, PreprocessSettings, RenderError, preprocess,
+                                render_page)
+
+CACHE_VERSION = 1
+"""Bump when the cached JSON layout or the text post-processing changes."""
+
+DEFAULT_PSM = 3
+"""Tesseract page segmentation mode used for full pages (measured, see module doc)."""
+
+DEFAULT_CONFIG = ""
+"""Extra Tesseract options used for full pages (measured, see module doc)."""
+
+DIGITS_WHITELIST = "0123456789.,-%()/"
+"""Characters allowed by ``ocr_image(..., digits=True)`` for numeric table cells."""
+
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-spa"
+
+
+class OcrError(Exception):
+    """OCR of a page failed.  The message names the file, the page and the remedy.
+
+    ``pdf_path`` and ``page_number`` (1-based) are kept as attributes; either may be
+    ``None`` for image-level calls (:func:`ocr_image`).
+    """
+
+    def __init__(self, message: str, pdf_path: str | Path | None = None,
+                 page_number: int | None = None) -> None:
+        where = ""
+        if pdf_path is not None:
+            where = f"{pdf_path}" + (f" page {page_number}" if page_number is not None else "")
+            where += ": "
+        super().__init__(where + message)
+        self.pdf_path = None if pdf_path is None else str(pdf_path)
+        self.page_number = page_number
+
+    def __reduce__(self):  # keep attributes across process boundaries
+        msg = str(self)
+        return (_rebuild_ocr_error, (msg, self.pdf_path, self.page_number))
+
+
+def _rebuild_ocr_error(msg: str, pdf_path: str | None, page_number: int | None) -> OcrError:
+    err = OcrError(msg)
+    err.pdf_path, err.page_number = pdf_path, page_number
+    return err
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word recognised by Tesseract on an image.
+
+    ``bbox`` is ``(x0, top, x1, bottom)`` in **pixels** of the image passed to
+    :func:`ocr_image` (top-left origin); ``confidence`` is 0-100.  ``block``, ``par``,
+    ``line`` number Tesseract's layout units; words sharing ``(block, par, line)``
+    form one text line, and the list order is Tesseract's reading order.
+    """
+
+    text: str
+    bbox: tuple[float, float, float, float]
+    confidence: float
+    block: int
+    par: int
+    line: int
+
+    def to_word(self, scale: float = 1.0, offset: tuple[float, float] = (0.0, 0.0)) -> Word:
+        """As a :class:`Word` with ``bbox * scale + offset`` (e.g. ``scale = 72 / dpi``
+        for PDF points; ``offset`` = cell origin when OCRing a crop)."""
+        x0, t, x1, b = self.bbox
+        ox, oy = offset
+        return Word(self.text, (x0 * scale + ox, t * scale + oy, x1 * scale + ox, b * scale + oy),
+                    self.confidence)
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """The OCR of one page.
+
+    ``words``: :class:`Word` with bbox in PDF points, top-left origin (the page's
+    MediaBox as pdfplumber reports it) and Tesseract confidence 0-100.
+    ``texto``: the page text in reading order, one text line per ``'\\n'``.
+    ``confianza``: mean word confidence 0-100 (0.0 when no words).
+    ``image_sha256``: SHA-256 hex of the rendered page image (the cache key's base).
+    ``pdf_path``/``page_number`` (1-based), ``width``/``height`` (points) identify it.
+    """
+
+    words: tuple[Word, ...]
+    texto: str
+    confianza: float
+    image_sha256: str
+    pdf_path: str = ""
+    page_number: int = 0
+    width: float = 0.0
+    height: float = 0.0
+    from_cache: bool = field(default=False, compare=False)
+
+
+# --------------------------------------------------------------------------- tesseract
+
+
+@lru_cache(maxsize=1)
+def tesseract_version() -> str:
+    """Tesseract's version string (e.g. ``'5.3.0'``).
+
+    Raises :class:`OcrError` (with the apt-get hint) when the binary is missing.
+    """
+    import pytesseract
+
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        raise OcrError(f"tesseract not installed ({exc}): {INSTALL_HINT}") from exc
+
+
+def check_language(lang: str) -> None:
+    """Raise :class:`OcrError` unless every ``+``-joined language in ``lang`` is installed."""
+    import pytesseract
+
+    tesseract_version()
+    try:
+        have = set(pytesseract.get_languages(config=""))
+    except Exception as exc:  # pragma: no cover - depends on the install
+        raise OcrError(f"cannot list tesseract languages ({exc}): {INSTALL_HINT}") from exc
+    missing = [x for x in lang.split("+") if x not in have]
+    if missing:
+        raise OcrError(f"tesseract language(s) {', '.join(missing)} not installed "
+                       f"(have {', '.join(sorted(have)) or 'none'}): "
+                       f"apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing))
+
+
+def build_config(psm: int, config: str = "", *, dpi: int | None = None,
+                 whitelist: str | None = None) -> str:
+    """The Tesseract command-line config string: ``--psm``, ``--dpi``, extra options and
+    ``-c tessedit_char_whitelist=...`` when ``whitelist`` is given."""
+    parts = [f"--psm {int(psm)}"]
+    if dpi:
+        parts.append(f"--dpi {int(dpi)}")
+    if config:
+        parts.append(config.strip())
+    if whitelist:
+        if any(c.isspace() or c in "'\"" for c in whitelist):
+            raise ValueError("whitelist may not contain whitespace or quotes")
+        parts.append(f"-c tessedit_char_whitelist={whitelist}")
+    return " ".join(parts)
+
+
+def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAULT_CONFIG,
+              lang: str = "spa", dpi: int | None = 300, digits: bool = False,
+              whitelist: str | None = None) -> list[OcrWord]:
+    """Run Tesseract on one image and return its words in reading order.
+
+    ``image``: ``uint8`` array, ``(H, W)`` grayscale or ``(H, W, 3)`` RGB, used as
+    is (no preprocessing).  ``psm``: page segmentation mode (3 = auto page, 4 = one
+    column, 6 = one block, 7 = one line, 8 = one word - use 6/7 for table cells).
+    ``config``: extra Tesseract options (e.g. ``'-c preserve_interword_spaces=1'``).
+    ``dpi``: resolution passed to Tesseract (``None`` lets it guess from the image).
+    ``digits=True`` restricts recognition to :data:`DIGITS_WHITELIST` (numeric cells);
+    ``whitelist`` sets an explicit character whitelist instead.
+
+    Returns :class:`OcrWord` items with pixel bboxes of ``image``.  Raises
+    :class:`OcrError` when Tesseract is missing, the language is not installed or
+    Tesseract fails.
+    """
+    import pytesseract
+
+    if whitelist is None and digits:
+        whitelist = DIGITS_WHITELIST
+    cfg = build_config(psm, config, dpi=dpi, whitelist=whitelist)
+    try:
+        data = pytesseract.image_to_data(image, lang=lang, config=cfg,
+                                         output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractNotFoundError as exc:
+        raise OcrError(f"tesseract not installed: {INSTALL_HINT}") from exc
+    except pytesseract.TesseractError as exc:
+        msg = str(exc)
+        if "Failed loading language" in msg or "Could not initialize" in msg:
+            raise OcrError(f"tesseract language {lang!r} not installed ({msg.strip()}): "
+                           f"apt-get install tesseract-ocr-{lang.split('+')[0]}") from exc
+        raise OcrError(f"tesseract failed: {msg.strip()}") from exc
+    return _words_from_data(data)
+
+
+def _words_from_data(data: dict[str, list[Any]]) -> list[OcrWord]:
+    out: list[OcrWord] = []
+    for i, level in enumerate(data["level"]):
+        if int(level) != 5:
+            continue
+        text = unicodedata.normalize("NFC", str(data["text"][i] or "")).strip()
+        if not text:
+            continue
+        x, y, w, h = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+        out.append(OcrWord(text=text, bbox=(float(x), float(y), float(x + w), float(y + h)),
+                           confidence=max(0.0, float(data["conf"][i])),
+                           block=int(data["block_num"][i]), par=int(data["par_num"][i]),
+                           line=int(data["line_num"][i])))
+    return out
+
+
+def lines_of(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
+    """Group words into text lines by Tesseract's ``(block, par, line)``, keeping
+    Tesseract's reading order (order of first appearance)."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        lines.setdefault((w.block, w.par, w.line), []).append(w)
+    return list(lines.values())
+
+
+def text_of(words: Sequence[OcrWord]) -> str:
+    """Page text: each Tesseract line's words joined by one space, lines by ``'\\n'``."""
+    return "\n".join(" ".join(w.text for w in line) for line in lines_of(words))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """Everything that changes the OCR output of a page (all part of the cache key)."""
+
+    lang: str = "spa"
+    dpi: int = 300
+    psm: int = DEFAULT_PSM
+    config: str = DEFAULT_CONFIG
+    steps: PreprocessSettings = DEFAULT_STEPS
+
+    def key(self) -> dict[str, Any]:
+        """JSON-serialisable form used in the cache key."""
+        return {"lang": self.lang, "dpi": self.dpi, "psm": self.psm, "config": self.config,
+                "steps": self.steps.as_dict(), "cache_version": CACHE_VERSION}
+
+
+def image_sha256(image: np.ndarray) -> str:
+    """SHA-256 hex of a rendered image: its shape, dtype and raw pixel bytes."""
+    h = hashlib.sha256()
+    h.update(f"{image.shape}|{image.dtype}|".encode())
+    h.update(np.ascontiguousarray(image).tobytes())
+    return h.hexdigest()
+
+
+def cache_key(img_sha: str, settings: OcrSettings, version: str) -> str:
+    """Cache file stem: SHA-256 of the image hash + settings + Tesseract version."""
+    blob = json.dumps({"image": img_sha, "settings": settings.key(), "tesseract": version},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _page_size_pt(pdf_path: Path, page_number: int) -> tuple[float, float]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = pdf[page_number - 1]
+        try:
+            w, h = page.get_size()  # rotation applied, like the render
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    return float(w), float(h)
+
+
+def _result_to_json(r: OcrResult) -> dict[str, Any]:
+    return {"pdf_path": r.pdf_path, "page_number": r.page_number, "width": r.width,
+            "height": r.height, "texto": r.texto, "confianza": r.confianza,
+            "image_sha256": r.image_sha256,
+            "words": [[w.text, *w.bbox, w.confidence] for w in r.words]}
+
+
+def _result_from_json(d: dict[str, Any], pdf_path: str, page_number: int) -> OcrResult:
+    words = tuple(Word(t, (float(a), float(b), float(c), float(e)), float(conf))
+                  for t, a, b, c, e, conf in d["words"])
+    return OcrResult(words=words, texto=d["texto"], confianza=float(d["confianza"]),
+                     image_sha256=d["image_sha256"], pdf_path=pdf_path,
+                     page_number=page_number, width=float(d["width"]),
+                     height=float(d["height"]), from_cache=True)
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or corrupt (e.g. interrupted write): redo the OCR
+
+
+def _write_cache(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, ensure_ascii=False)
+        os.replace(tmp, path)  # atomic: parallel workers never see half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
+             dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
+             config: str = DEFAULT_CONFIG,
+             steps: PreprocessSettings = DEFAULT_STEPS) -> OcrResult:
+    """OCR page ``page_number`` (1-based) of ``pdf_path``.
+
+    Renders the page at ``dpi`` (grayscale), preprocesses it with ``steps`` and runs
+    Tesseract (``lang``, ``psm``, ``config``).  Word bboxes are converted from pixels
+    to PDF points (``pt = px * 72 / dpi``, top-left origin, page size as rendered).
+    With ``cache_dir`` the result is read from / written to
+    ``cache_dir/<key>.json`` (key: see :func:`cache_key`), so an unchanged page is
+    never OCRed twice; ``cache_dir=None`` disables caching.
+
+    Raises :class:`OcrError` (message names file and page) when the PDF cannot be
+    rendered, Tesseract or the language pack is missing, or Tesseract fails.
+    """
+    path = Path(pdf_path)
+    settings = OcrSettings(lang=lang, dpi=dpi, psm=psm, config=config, steps=steps)
+    try:
+        image = render_page(path, page_number, dpi)
+    except RenderError as exc:
+        raise OcrError(f"cannot render page: {exc}", path, page_number) from exc
+    sha = image_sha256(image)
+    try:
+        version = tesseract_version()
+    except OcrError as exc:
+        raise OcrError(str(exc), path, page_number) from None
+    cache_file = None
+    if cache_dir is not None:
+        cache_file = Path(cache_dir) / f"{cache_key(sha, settings, version)}.json"
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return _result_from_json(cached, str(path), page_number)
+
+    width_pt, height_pt = _page_size_pt(path, page_number)
+    prepared = preprocess(image, steps)
+    try:
+        ocr_words = ocr_image(prepared, psm=psm, config=config, lang=lang, dpi=dpi)
+    except OcrError as exc:
+        raise OcrError(str(exc), path, page_number) from exc.__cause__
+    sx = width_pt / image.shape[1]
+    sy = height_pt / image.shape[0]
+    words = tuple(Word(w.text, (round(w.bbox[0] * sx, 2), round(w.bbox[1] * sy, 2),
+                                round(w.bbox[2] * sx, 2), round(w.bbox[3] * sy, 2)),
+                       w.confidence) for w in ocr_words)
+    conf = float(np.mean([w.confidence for w in ocr_words])) if ocr_words else 0.0
+    result = OcrResult(words=words, texto=text_of(ocr_words), confianza=round(conf, 2),
+                       image_sha256=sha, pdf_path=str(path), page_number=page_number,
+                       width=width_pt, height=height_pt)
+    if cache_file is not None:
+        payload = _result_to_json(result)
+        payload["settings"] = settings.key()
+        payload["tesseract"] = version
+        _write_cache(cache_file, payload)
+    return result
+
+
+def _init_worker() -> None:
+    # One Tesseract thread per worker process: with N workers on N cores, OpenMP
+    # threads inside each tesseract would only oversubscribe the CPU.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _ocr_page_task(args: tuple[str, int, dict[str, Any]]) -> OcrResult:
+    pdf_path, page_number, kwargs = args
+    return ocr_page(pdf_path, page_number, **kwargs)
+
+
+def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: Path | None,
+              jobs: int = 1, dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
+              config: str = DEFAULT_CONFIG,
+              steps: PreprocessSettings = DEFAULT_STEPS) -> list[OcrResult]:
+    """OCR several pages of one PDF; returns one :class:`OcrResult` per page, in the
+    order of ``page_numbers`` (1-based).
+
+    ``jobs > 1`` runs pages in a ``ProcessPoolExecutor`` of ``min(jobs, len(pages))``
+    workers, each with ``OMP_THREAD_LIMIT=1``; ``jobs <= 1`` runs in this process
+    (also with ``OMP_THREAD_LIMIT=1`` for the Tesseract subprocesses).  Other
+    arguments as :func:`ocr_page`.  Raises the first :class:`OcrError` met (in page
+    order); any other worker failure is wrapped in an :class:`OcrError` naming the
+    page.
+    """
+    pages = [int(p) for p in page_numbers]
+    if not pages:
+        return []
+    # Fail fast, once, with the install hint instead of once per page.
+    try:
+        tesseract_version()
+        check_language(lang)
+    except OcrError as exc:
+        raise OcrError(str(exc), pdf_path) from None
+    kwargs = dict(cache_dir=cache_dir, dpi=dpi, lang=lang, psm=psm, config=config, steps=steps)
+    tasks = [(str(pdf_path), p, kwargs) for p in pages]
+    if jobs <= 1 or len(pages) == 1:
+        old = os.environ.get("OMP_THREAD_LIMIT")
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            return [_ocr_page_task(t) for t in tasks]
+        finally:
+            if old is None:
+                os.environ.pop("OMP_THREAD_LIMIT", None)
+            else:
+                os.environ["OMP_THREAD_LIMIT"] = old
+    results: list[OcrResult] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pages)),
+                             initializer=_init_worker) as pool:
+        futures = [pool.submit(_ocr_page_task, t) for t in tasks]
+        for page, fut in zip(pages, futures):
+            try:
+                results.append(fut.result())
+            except OcrError:
+                for f in futures:
+                    f.cancel()
+                raise
+            except Exception as exc:
+                for f in futures:
+                    f.cancel()
+                raise OcrError(f"OCR worker failed: {type(exc).__name__}: {exc}",
+                               pdf_path, page) from exc
+    return results

@@ -1,0 +1,220 @@
+"""Page rendering and image preprocessing before OCR (OpenCV, NumPy).
+
+Images are ``numpy.ndarray`` of dtype ``uint8``: shape ``(height, width)`` for
+grayscale (0 = black, 255 = white), ``(height, width, 3|4)`` for colour.  Pixel
+geometry relates to PDF points by ``px = pt * dpi / 72``.
+
+Every step is a small pure function; :func:`preprocess` chains them with the
+settings measured on the scanned corpus (see :data:`DEFAULT_STEPS` and the numbers
+in ``bench/ocr_bench.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+
+Binarize = Literal["none", "otsu", "adaptive"]
+Denoise = Literal["none", "median", "nlmeans"]
+
+
+@dataclass(frozen=True)
+class PreprocessSettings:
+    """Which preprocessing steps :func:`preprocess` applies.
+
+    ``deskew``: estimate the skew and rotate when ``|angle| > deskew_min_deg``.
+    ``denoise``: ``'none'``, ``'median'`` (3x3 median) or ``'nlmeans'``
+    (``cv2.fastNlMeansDenoising``).  ``binarize``: ``'none'`` (keep grayscale),
+    ``'otsu'`` (global) or ``'adaptive'`` (Gaussian-weighted local threshold).
+    ``remove_lines``: whiten long horizontal/vertical rules (table borders) so
+    Tesseract's layout analysis sees text cells instead of one big graphic.
+    """
+
+    deskew: bool = True
+    deskew_min_deg: float = 0.3
+    denoise: Denoise = "none"
+    binarize: Binarize = "none"
+    remove_lines: bool = True
+
+    def as_dict(self) -> dict:
+        """Plain dict (JSON-serialisable), used in the OCR cache key."""
+        return asdict(self)
+
+
+DEFAULT_STEPS = PreprocessSettings()
+"""The settings chosen by measurement (see module docstring)."""
+
+
+class RenderError(Exception):
+    """A PDF page could not be rendered (missing file, bad page number, broken PDF)."""
+
+
+def render_page(pdf_path: str | Path, page_number: int, dpi: int = 300) -> np.ndarray:
+    """Render one page of ``pdf_path`` to a grayscale image with pypdfium2.
+
+    ``page_number`` is 1-based.  Returns a ``uint8`` array of shape
+    ``(round(height_pt * dpi / 72), round(width_pt * dpi / 72))``, page rotation
+    applied as a viewer would show it.  Raises :class:`RenderError` when the file is
+    missing, unreadable, or the page number is out of range.
+    """
+    import pypdfium2 as pdfium
+
+    path = Path(pdf_path)
+    if not path.is_file():
+        raise RenderError(f"{path}: no such file")
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # pdfium raises PdfiumError; keep the message
+        raise RenderError(f"{path}: cannot open PDF ({exc})") from exc
+    try:
+        n = len(pdf)
+        if not 1 <= page_number <= n:
+            raise RenderError(f"{path}: page {page_number} out of range 1..{n}")
+        page = pdf[page_number - 1]
+        try:
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            arr = bitmap.to_numpy()
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    return to_grayscale(np.ascontiguousarray(arr))
+
+
+def to_grayscale(image: np.ndarray) -> np.ndarray:
+    """Return a 2-D ``uint8`` grayscale copy of a gray / BGR / BGRA / (H, W, 1) image."""
+    if image.ndim == 2:
+        return image.astype(np.uint8, copy=False)
+    if image.ndim == 3 and image.shape[2] == 1:
+        return np.ascontiguousarray(image[:, :, 0])
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    raise ValueError(f"unsupported image shape {image.shape}")
+
+
+def estimate_skew(gray: np.ndarray, max_deg: float = 5.0, step_deg: float = 0.1) -> float:
+    """Estimate the page skew in degrees (positive = content rotated counter-clockwise).
+
+    Projection-profile method: on a dark-pixel mask downscaled to ~1000 px wide,
+    try angles in ``[-max_deg, max_deg]`` (coarse 0.5° then fine ``step_deg``) and
+    keep the one whose row sums have the largest variance (text lines and rules
+    become sharp peaks when horizontal).  Returns 0.0 for an empty page.
+    """
+    scale = min(1.0, 1000.0 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if cv2.countNonZero(mask) < 50:
+        return 0.0
+    h, w = mask.shape
+    center = (w / 2, h / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(center, angle, 1.0)
+        rot = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        rows = rot.sum(axis=1, dtype=np.float64)
+        return float(np.var(rows))
+
+    coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, step_deg)
+    best = max(fine, key=score)
+    # rotating by ``best`` straightens the page, so the content is skewed by -best
+    return float(-round(best, 2))
+
+
+def deskew(gray: np.ndarray, angle_deg: float | None = None, min_deg: float = 0.3) -> np.ndarray:
+    """Rotate ``gray`` to undo a skew of ``angle_deg`` (estimated when ``None``).
+
+    Does nothing (returns the input) when ``|angle| <= min_deg``: a tiny rotation
+    only blurs glyphs through interpolation.  The canvas size is kept; uncovered
+    corners are filled white.  Bicubic interpolation.
+    """
+    angle = estimate_skew(gray) if angle_deg is None else angle_deg
+    if abs(angle) <= min_deg:
+        return gray
+    h, w = gray.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def denoise(gray: np.ndarray, method: Denoise = "median") -> np.ndarray:
+    """Reduce scanner speckle / JPEG noise.
+
+    ``'median'``: 3x3 median blur (cheap, keeps edges).  ``'nlmeans'``:
+    ``cv2.fastNlMeansDenoising(h=10)`` (stronger, ~1-2 s per 300 dpi page).
+    ``'none'``: return the input.
+    """
+    if method == "none":
+        return gray
+    if method == "median":
+        return cv2.medianBlur(gray, 3)
+    if method == "nlmeans":
+        return cv2.fastNlMeansDenoising(gray, None, h=10, templateWindowSize=7,
+                                        searchWindowSize=21)
+    raise ValueError(f"unknown denoise method {method!r}")
+
+
+def binarize(gray: np.ndarray, method: Binarize = "otsu") -> np.ndarray:
+    """Threshold ``gray`` to black text on white (values 0/255).
+
+    ``'otsu'``: one global threshold (Otsu).  ``'adaptive'``: Gaussian-weighted
+    local mean over a 31 px block minus 15 (copes with uneven lighting / shaded
+    cells).  ``'none'``: return the grayscale input unchanged.
+    """
+    if method == "none":
+        return gray
+    if method == "otsu":
+        _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        return out
+    if method == "adaptive":
+        return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                     cv2.THRESH_BINARY, 31, 15)
+    raise ValueError(f"unknown binarize method {method!r}")
+
+
+def line_mask(gray: np.ndarray, min_len_px: int | None = None) -> np.ndarray:
+    """Mask (255 = rule pixel) of long horizontal and vertical lines in ``gray``.
+
+    Dark pixels (Otsu) are opened with a ``1 x L`` and an ``L x 1`` kernel,
+    ``L = min_len_px`` or 1/30 of the page width (~70 px at 300 dpi on A4, longer
+    than any word's stroke); the result is dilated by 1 px to catch antialiasing.
+    """
+    h, w = gray.shape[:2]
+    length = min_len_px or max(20, w // 30)
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    mask = cv2.bitwise_or(horiz, vert)
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+
+
+def remove_lines(gray: np.ndarray, min_len_px: int | None = None) -> np.ndarray:
+    """Whiten the table rules found by :func:`line_mask` (returns a copy)."""
+    mask = line_mask(gray, min_len_px)
+    out = gray.copy()
+    out[mask > 0] = 255
+    return out
+
+
+def preprocess(image: np.ndarray, settings: PreprocessSettings = DEFAULT_STEPS) -> np.ndarray:
+    """Apply grayscale -> deskew -> denoise -> remove_lines -> binarize per ``settings``.
+
+    Input: any image accepted by :func:`to_grayscale`.  Output: 2-D ``uint8`` of the
+    same height/width (deskew keeps the canvas), so pixel coordinates still map to
+    the page by ``pt = px * 72 / dpi``.
+    """
+    gray = to_grayscale(image)
+    if settings.deskew:
+        gray = deskew(gray, None, settings.deskew_min_deg)
+    gray = denoise(gray, settings.denoise)
+    if settings.remove_lines:
+        gray = remove_lines(gray)
+    return binarize(gray, settings.binarize)

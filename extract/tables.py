@@ -1,0 +1,152 @@
+"""Table stage: every table of a document, whatever strategy found it.
+
+Strategies (one module each, camelot's idea): :mod:`extract.tables_ruled` for tables
+drawn with rules, :mod:`extract.tables_stream` for tables aligned by whitespace.  Ruled
+tables win where both apply; the stream strategy only looks at page regions no ruled
+table covers.  This module then adds what belongs to a table but not to a strategy:
+its caption (``titulo``), its header rows, and continuation over pages (a table whose
+first page is followed by a table at the top of the next page with the same columns,
+header repeated or not, is one table).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from extract.grid import words_text
+from extract.models import BBox, Cell, Page, Table, Word
+from normalize.text import fold
+
+TITLE_GAP = 28.0
+"""Max distance (pt) between a caption's last line and the table's top rule."""
+LINE_TOL = 3.0
+
+
+def _lines(words: Sequence[Word]) -> list[list[Word]]:
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(w.top - lines[-1][0].top) <= LINE_TOL:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return lines
+
+
+def _in_any(w: Word, boxes: Sequence[BBox]) -> bool:
+    cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+    return any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
+
+
+def find_title(page: Page, bbox: BBox, boxes: Sequence[BBox]) -> str | None:
+    """The caption printed just above ``bbox``: the block of up to three text lines
+    ending less than :data:`TITLE_GAP` pt above the table, horizontally overlapping it,
+    outside every table box.  ``None`` if there is none."""
+    cand = [w for w in page.words
+            if w.bottom <= bbox[1] + 1 and w.bottom >= bbox[1] - 120
+            and w.x1 >= bbox[0] - 20 and w.x0 <= bbox[2] + 20 and not _in_any(w, boxes)]
+    lines = _lines(cand)
+    block: list[list[Word]] = []
+    limit = bbox[1]
+    for line in reversed(lines):
+        bottom = max(w.bottom for w in line)
+        if limit - bottom > (TITLE_GAP if not block else 10.0):
+            break
+        if fold(" ".join(w.text for w in line)).startswith("pagina "):
+            break
+        block.insert(0, line)
+        limit = min(w.top for w in line)
+        if len(block) == 3:
+            break
+    if not block:
+        return None
+    text = " ".join(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in block)
+    return text or None
+
+
+def count_header(rows: Sequence[Sequence[str]], cells: Sequence[Cell]) -> int:
+    """Header rows of a grid: the rows spanned by the first row's tallest cell (a
+    two-level header such as FECHA PREVISTA / Inicio, Fin), 0 for key/value blocks
+    (two columns whose left cells are labels ending in ':')."""
+    if not rows:
+        return 0
+    if len(rows[0]) == 2 and all(r[0].endswith(":") for r in rows if r[0]):
+        return 0
+    spans = [c.rowspan for c in cells if c.row == 0]
+    return min(max(spans, default=1), len(rows))
+
+
+def column_starts(cells: Sequence[Cell], n_cols: int) -> list[float | None]:
+    """Left x of each column, from the cells that span just that column."""
+    out: list[float | None] = [None] * n_cols
+    for c in cells:
+        if c.colspan == 1 and c.bbox and c.col < n_cols:
+            out[c.col] = c.bbox[0] if out[c.col] is None else min(out[c.col], c.bbox[0])
+    return out
+
+
+def _same_columns(a: Table, b: Table, tol: float = 6.0) -> bool:
+    if a.n_cols != b.n_cols:
+        return False
+    xa, xb = column_starts(a.cells, a.n_cols), column_starts(b.cells, b.n_cols)
+    pairs = [(p, q) for p, q in zip(xa, xb) if p is not None and q is not None]
+    return bool(pairs) and all(abs(p - q) <= tol for p, q in pairs)
+
+
+def _is_continuation(prev: Table, nxt: Table, top_limit: float) -> bool:
+    if nxt.pagina != prev.row_pages[-1] + 1 or nxt.orden != 1:
+        return False
+    if nxt.n_cols != prev.n_cols:
+        return False
+    same_header = prev.n_header > 0 and nxt.n_header > 0 and \
+        [fold(" ".join(r)) for r in prev.header] == [fold(" ".join(r)) for r in nxt.header]
+    if same_header:
+        return nxt.titulo is None or fold(nxt.titulo) == fold(prev.titulo or "")
+    return nxt.titulo is None and nxt.bbox[1] <= top_limit and _same_columns(prev, nxt)
+
+
+def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> list[Table]:
+    """Join tables continued on the next page into their first page's table.
+
+    ``page_tops``: per page, the y (pt) above which a table counts as starting at the
+    top of the page (only banner text above it).  A repeated header is dropped."""
+    out: list[Table] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        if prev is not None and _is_continuation(prev, t, page_tops.get(t.pagina, 0.0)):
+            drop = t.n_header if prev.n_header and [fold(" ".join(r)) for r in prev.header] == \
+                [fold(" ".join(r)) for r in t.header] else 0
+            body = t.rows[drop:]
+            base = prev.n_rows
+            shifted = tuple(replace(c, row=c.row - drop + base) for c in t.cells if c.row >= drop)
+            out[-1] = replace(prev, rows=prev.rows + body,
+                              row_pages=prev.row_pages + t.row_pages[drop:],
+                              cells=prev.cells + shifted,
+                              accuracy=min(prev.accuracy, t.accuracy))
+        else:
+            out.append(t)
+    return out
+
+
+def page_tables(page: Page, found: Sequence[tuple[BBox, list[list[str]], list[Cell], str]]
+                ) -> list[Table]:
+    """Wrap one page's strategy results ``(bbox, rows, cells, metodo)`` as
+    :class:`Table` objects with caption and header count, in reading order."""
+    boxes = [f[0] for f in found]
+    tables = []
+    for i, (bbox, rows, cells, metodo) in enumerate(sorted(found, key=lambda f: (round(f[0][1]), f[0][0])), 1):
+        tables.append(Table(
+            pagina=page.numero, orden=i, metodo=metodo, bbox=bbox,
+            rows=tuple(tuple(r) for r in rows), row_pages=(page.numero,) * len(rows),
+            n_header=count_header(rows, cells), titulo=find_title(page, bbox, boxes),
+            cells=tuple(cells)))
+    return tables
+
+
+def top_limit(page: Page) -> float:
+    """y below which a table no longer 'starts at the top': the top of the first text
+    line that is not a short banner line, plus slack.  Pages whose first text is the
+    table itself give the table's own top."""
+    lines = _lines(page.words)
+    if not lines:
+        return page.height * 0.25
+    return min(w.top for w in lines[0]) + 60.0

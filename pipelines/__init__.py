@@ -1,0 +1,1 @@
+"""Pipelines: document kinds -> the datasets of ../shared/DATASETS.md."""

@@ -1,0 +1,167 @@
+"""One source file -> the rows of every dataset (no writing here).
+
+Stages, each in its own module: open/validate -> pages (text layer, or OCR for pages
+without a usable text layer) -> tables (ruled, then whitespace) -> continuation over
+pages -> identification (kind, entity, gestión) -> dataset builders per document kind
+-> validation.  A page that fails in a stage is an ``errores`` row and the document
+goes on; a file that cannot be opened raises :class:`extract.errors.ExtractError`.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+from pdfminer.pdfparser import PDFSyntaxError
+
+from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
+from extract.models import Page, Table
+from extract.tables import merge_continuations, page_tables, top_limit
+from extract.tables_ruled import find_ruled
+from extract.tables_stream import find_stream
+from extract.text_layer import read_page
+from normalize.text import clean_text
+from pipelines.context import DocContext, Finding
+from pipelines.identify import identify
+from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
+from pipelines.rendicion import build_rendicion
+from pipelines.tablas import tablas_rows
+from pipelines.validate import validate
+
+log = logging.getLogger(__name__)
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class DocumentResult:
+    """What one file produced: rows per dataset, ``errores`` rows, and counts."""
+
+    archivo: str
+    documento_id: str | None
+    gestion: int | None
+    datasets: dict[str, list[dict]] = field(default_factory=dict)
+    errores: list[dict] = field(default_factory=list)
+    paginas: int = 0
+    paginas_ocr: int = 0
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def open_pdf(path: Path) -> pdfplumber.PDF:
+    """Open ``path`` with pdfplumber, turning failures into the contract's error classes.
+
+    Raises :class:`NoEsPdf`, :class:`PdfCifrado` or :class:`PdfCorrupto`."""
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF" not in head:
+        raise NoEsPdf(path.name, "el archivo no es un PDF (no empieza con %PDF); "
+                                 "quítelo de data/raw o reemplácelo por el PDF original.")
+    try:
+        pdf = pdfplumber.open(path)
+        _ = len(pdf.pages)
+        return pdf
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise PdfCifrado(path.name, "el PDF está cifrado con contraseña; pida a la entidad "
+                                    "una copia sin cifrar.") from exc
+    except Exception as exc:  # pdfminer raises many kinds on broken files
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise PdfCifrado(path.name, "el PDF está cifrado; pida una copia sin cifrar.") from exc
+        raise PdfCorrupto(path.name, f"el PDF está dañado y no se puede leer ({type(exc).__name__}: "
+                                     f"{str(exc)[:120]}); vuelva a descargarlo.") from exc
+
+
+def _error_row(archivo: str, documento_id: str | None, pagina: int | None, etapa: str,
+               clase: str, mensaje: str) -> dict:
+    return {"documento_id": documento_id, "archivo": archivo, "pagina": pagina,
+            "etapa": etapa, "clase": clase, "mensaje": mensaje}
+
+
+def process_document(path: Path, progress: ProgressFn | None = None,
+                     ocr_cache: Path | None = None, jobs: int = 1) -> DocumentResult:
+    """Process one file.  Raises :class:`ExtractError` when the file cannot be opened;
+    page-level failures are returned as ``errores`` rows."""
+    sha = sha256_of(path)
+    documento_id = sha[:16]
+    res = DocumentResult(archivo=path.name, documento_id=documento_id, gestion=None)
+    pdf = open_pdf(path)
+    pages: list[Page] = []
+    tables: list[Table] = []
+    page_tops: dict[int, float] = {}
+    with pdf:
+        n = len(pdf.pages)
+        res.paginas = n
+        for pp in pdf.pages:
+            try:
+                page = read_page(pp)
+            except Exception as exc:
+                res.errores.append(_error_row(path.name, documento_id, pp.page_number, "texto",
+                                              type(exc).__name__,
+                                              f"no se pudo leer el texto de la página: {exc}"))
+                page = Page(pp.page_number, float(pp.width), float(pp.height), "", ())
+            pages.append(page)
+            try:
+                found = [(b, r, c, "lattice") for b, r, c in find_ruled(pp, page.words)]
+                found += [(b, r, c, "stream") for b, r, c in
+                          find_stream(page.words, [f[0] for f in found], page.width, page.numero)]
+                tables += page_tables(page, found)
+            except Exception as exc:
+                log.exception("tablas %s p.%s", path.name, pp.page_number)
+                res.errores.append(_error_row(path.name, documento_id, pp.page_number, "tablas",
+                                              type(exc).__name__,
+                                              f"falló la detección de tablas en la página: {exc}"))
+            page_tops[page.numero] = top_limit(page)
+            if progress:
+                progress(pp.page_number, n)
+    tables = merge_continuations(tables, page_tops)
+    first_table_top = {}
+    for t in tables:
+        first_table_top.setdefault(t.pagina, t.bbox[1])
+    ident = identify(pages, first_table_top)
+    ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
+    res.gestion = ident.gestion
+    res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
+    ds: dict[str, list[dict]] = {k: [] for k in (
+        "documentos", "paginas", "tablas", "poa_operaciones", "poa_acciones",
+        "presupuesto_ejecucion", "poa_ejecucion", "presupuesto_formulario", "disposiciones",
+        "validaciones")}
+    findings: list[Finding] = []
+    ds["documentos"].append({
+        **ctx.prov(1), "sha256": sha, "paginas": n, "paginas_ocr": res.paginas_ocr,
+        "tipo": ident.tipo, "titulo": ident.titulo, "numero": ident.numero, "fecha": ident.fecha,
+        "emisor": ident.emisor})
+    for p in pages:
+        ds["paginas"].append({**ctx.prov(p.numero), "texto": clean_text(p.texto) or "",
+                              "metodo": p.metodo, "ocr_confianza": p.ocr_confianza})
+    for t in tables:
+        rows, f = tablas_rows(ctx, t)
+        ds["tablas"] += rows
+        findings += f
+    poa = PoaBuilder(ctx)
+    for t in tables:
+        fh = read_form_header(t)
+        if fh is not None:
+            poa.add_form_header(fh)
+            continue
+        mapping = poa_mapping(t)
+        if mapping is not None:
+            poa.add_table(t, mapping)
+    ds["poa_operaciones"] = poa.operaciones
+    ds["poa_acciones"] = poa.acciones
+    findings += poa.findings
+    pe, pj, f = build_rendicion(ctx, tables, pages)
+    ds["presupuesto_ejecucion"], ds["poa_ejecucion"] = pe, pj
+    findings += f
+    findings += validate(ds)
+    ds["validaciones"] = [f.row(ctx) for f in findings]
+    res.datasets = ds
+    return res

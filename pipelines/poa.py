@@ -1,0 +1,234 @@
+"""POA forms (Plan Operativo Anual) -> ``poa_operaciones`` and ``poa_acciones``.
+
+A POA form is a key/value header block (CÓDIGO PEI, ACCIÓN INSTITUCIONAL, UNIDAD /
+ÁREA ORGANIZACIONAL, ACCIÓN DE CORTO PLAZO, ...) followed by the table acción de corto
+plazo -> operación -> (actividad) -> tarea.  Columns are recognised by header synonyms
+(``pipelines/data/headers.toml``, table kinds ``poa`` and ``poa_acciones``).
+
+Rules (DATASETS.md, ``poa_operaciones``):
+- codes and texts of action, operation and activity are forward-filled (merged cells);
+  ``ponderacion_pct`` never is;
+- ``resultado`` and the dates belong to the block they are printed in (merged cell) and,
+  when a task is re-assigned by its code, to the activity its code names;
+- when a task code's prefix names a printed activity/operation other than the one on its
+  line, the task belongs to the one its code names and a ``codigo_jerarquia`` finding is
+  written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract.models import Table
+from normalize.codes import CodeParseError, dotted_code, operation_code, split_code_prefix
+from normalize.dates import DateParseError, parse_date
+from normalize.headers import column_headers, map_columns, match_header
+from normalize.numbers import NumberParseError
+from normalize.percentages import parse_percent
+from normalize.text import clean_text, fold
+from pipelines.context import DocContext, Finding
+from pipelines.tablas import tabla_id
+
+HIERARCHY = ("accion_corto_plazo", "operacion", "actividad")
+FFILL = tuple(f for h in HIERARCHY for f in (f"{h}_codigo", h))
+BLOCK = ("resultado", "fecha_inicio", "fecha_fin")
+ACCION_FIELDS = ("codigo_pei", "accion_institucional", "indicador", "accion_corto_plazo",
+                 "resultado_esperado")
+
+
+@dataclass
+class FormHeader:
+    """Key/value block of a POA form: field -> (text, page)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    pagina: int = 1
+
+    @property
+    def is_accion(self) -> bool:
+        return any(self.values.get(f) for f in ACCION_FIELDS)
+
+
+def read_form_header(t: Table) -> FormHeader | None:
+    """The key/value block in ``t`` (two or three columns, labels on the left), or None
+    when fewer than one label is recognised."""
+    if t.n_cols > 3 or t.n_cols < 2:
+        return None
+    fh = FormHeader(pagina=t.pagina)
+    for r in t.rows:
+        label = r[0].rstrip(": ")
+        f = match_header(label, "poa_acciones")
+        value = " ".join(c for c in r[1:] if c)
+        if f and value:
+            fh.values.setdefault(f, value)
+    return fh if fh.values else None
+
+
+def poa_mapping(t: Table) -> dict[int, str] | None:
+    """Column -> field when ``t`` is a POA task table (it has a task column and an
+    operation column), else None."""
+    if t.n_header == 0:
+        return None
+    m = map_columns(column_headers(t.header), "poa")
+    fields = set(m.values())
+    if ({"tarea", "tarea_codigo"} & fields) and ({"operacion", "operacion_codigo"} & fields):
+        return m
+    return None
+
+
+def _code(value: str | None, level: str) -> str | None:
+    if not value:
+        return None
+    try:
+        if level == "operacion":
+            return operation_code(value)
+        return dotted_code(value)
+    except (CodeParseError, ValueError):
+        return clean_text(value)
+
+
+def _date(value: str | None):
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except (DateParseError, ValueError):
+        return None
+
+
+def _pct(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return parse_percent(value)
+    except (NumberParseError, ValueError):
+        return None
+
+
+def _parent(code: str | None) -> str | None:
+    if not code or "." not in code:
+        return None
+    return code.rsplit(".", 1)[0]
+
+
+class PoaBuilder:
+    """Walks a document's tables in order and builds the POA datasets."""
+
+    def __init__(self, ctx: DocContext):
+        self.ctx = ctx
+        self.operaciones: list[dict] = []
+        self.acciones: list[dict] = []
+        self.findings: list[Finding] = []
+        self.header = FormHeader()
+
+    # -- key/value blocks -------------------------------------------------------------
+    def add_form_header(self, fh: FormHeader) -> None:
+        self.header = fh
+        if not fh.is_accion:
+            return
+        v = fh.values
+        acp_code, acp_text = split_code_prefix(clean_text(v.get("accion_corto_plazo")) or "")
+        self.acciones.append({
+            **self.ctx.prov(fh.pagina),
+            "unidad_organizacional": clean_text(v.get("unidad_organizacional")),
+            "codigo_pei": _code(v.get("codigo_pei"), "pei"),
+            "accion_institucional": clean_text(v.get("accion_institucional")),
+            "ponderacion_pct": _pct(v.get("ponderacion_pct")),
+            "indicador": clean_text(v.get("indicador")),
+            "accion_corto_plazo_codigo": acp_code,
+            "accion_corto_plazo": clean_text(acp_text),
+            "resultado_esperado": clean_text(v.get("resultado_esperado")),
+        })
+
+    # -- task tables ------------------------------------------------------------------
+    def add_table(self, t: Table, mapping: dict[int, str]) -> None:
+        col = {f: j for j, f in mapping.items()}
+        n = t.n_rows
+        # span fill: a merged cell's text applies to every row it covers
+        grid = [list(r) for r in t.rows]
+        for c in t.cells:
+            if c.rowspan > 1 and c.row >= t.n_header:
+                for i in range(c.row + 1, min(n, c.row + c.rowspan)):
+                    if not grid[i][c.col]:
+                        grid[i][c.col] = c.text
+        hv = self.header.values
+        acp_code_h, acp_text_h = split_code_prefix(clean_text(hv.get("accion_corto_plazo")) or "")
+        unidad = clean_text(hv.get("unidad_organizacional"))
+        tid = tabla_id(self.ctx, t)
+
+        lines = []
+        for i in range(t.n_header, n):
+            get = lambda f: clean_text(grid[i][col[f]]) if f in col and col[f] < len(grid[i]) else None
+            lines.append((i, {f: get(f) for f in set(mapping.values())}))
+
+        # forward fill the hierarchy (carried over continued tables of the same form)
+        last = getattr(self, "_last", {})
+        for _, vals in lines:
+            for level in HIERARCHY:
+                ck, tk = f"{level}_codigo", level
+                if vals.get(ck) or vals.get(tk):
+                    last = {k: v for k, v in last.items()
+                            if HIERARCHY.index(k.replace("_codigo", "")) < HIERARCHY.index(level)}
+                    last[ck], last[tk] = vals.get(ck), vals.get(tk)
+                else:
+                    vals[ck], vals[tk] = last.get(ck), last.get(tk)
+        self._last = last
+
+        # what each printed code stands for (text and block values of its own line)
+        known: dict[str, dict[str, dict]] = {lv: {} for lv in HIERARCHY}
+        for _, vals in lines:
+            for level in HIERARCHY:
+                c = _code(vals.get(f"{level}_codigo"), level)
+                if c and c not in known[level]:
+                    known[level][c] = dict(vals)
+
+        for i, vals in lines:
+            tcode = _code(vals.get("tarea_codigo"), "tarea")
+            ttext = vals.get("tarea")
+            if not tcode and not ttext:
+                continue
+            if not tcode and ttext:
+                tc, tt = split_code_prefix(ttext)
+                if tc:
+                    tcode, ttext = dotted_code(tc), tt
+            vals = self._reassign(dict(vals), tcode, known, "actividad_codigo" in col, f"{tid} fila {i}")
+            acp_code = _code(vals.get("accion_corto_plazo_codigo"), "accion") or acp_code_h
+            acp_text = vals.get("accion_corto_plazo") or (acp_text_h if not vals.get("accion_corto_plazo_codigo") else None)
+            row = {
+                **self.ctx.prov(t.row_pages[i]),
+                "unidad_organizacional": unidad,
+                "accion_corto_plazo_codigo": acp_code,
+                "accion_corto_plazo": clean_text(acp_text),
+                "operacion_codigo": _code(vals.get("operacion_codigo"), "operacion"),
+                "operacion": vals.get("operacion"),
+                "actividad_codigo": _code(vals.get("actividad_codigo"), "actividad"),
+                "actividad": vals.get("actividad"),
+                "tarea_codigo": tcode,
+                "tarea": clean_text(ttext),
+                "ponderacion_pct": _pct(clean_text(t.rows[i][col["ponderacion_pct"]]))
+                if "ponderacion_pct" in col else None,
+                "fecha_inicio": _date(vals.get("fecha_inicio")),
+                "fecha_fin": _date(vals.get("fecha_fin")),
+                "resultado": vals.get("resultado"),
+                "responsable": vals.get("responsable"),
+            }
+            self.operaciones.append(row)
+
+    def _reassign(self, vals: dict, tcode: str | None, known: dict, has_actividad: bool,
+                  where: str) -> dict:
+        """Apply the code-hierarchy rule: the task belongs to the activity (or, in forms
+        without activities, the operation) its code names, when that one is printed in
+        the table; block values (resultado, dates) follow it."""
+        level = "actividad" if has_actividad else "operacion"
+        parent = _parent(tcode)
+        printed = _code(vals.get(f"{level}_codigo"), level)
+        if parent and parent in known[level] and parent != printed:
+            src = known[level][parent]
+            self.findings.append(Finding(
+                "poa_operaciones", "codigo_jerarquia", where, None, None, "advertencia",
+                f"La tarea {tcode} está impresa junto a {level} {printed or '(vacía)'}, "
+                f"pero su código la asigna a {level} {parent}."))
+            upto = HIERARCHY.index(level)
+            for lv in HIERARCHY[: upto + 1]:
+                vals[f"{lv}_codigo"], vals[lv] = src.get(f"{lv}_codigo"), src.get(lv)
+            for k in BLOCK:
+                vals[k] = src.get(k)
+        return vals
