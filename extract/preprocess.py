@@ -31,6 +31,8 @@ class PreprocessSettings:
     ``'otsu'`` (global) or ``'adaptive'`` (Gaussian-weighted local threshold).
     ``remove_lines``: whiten long horizontal/vertical rules (table borders) so
     Tesseract's layout analysis sees text cells instead of one big graphic.
+    ``flatten``: divide by a background estimate so shaded (gray) table cells and
+    uneven lighting become white paper (see :func:`flatten_background`).
     """
 
     deskew: bool = True
@@ -38,6 +40,7 @@ class PreprocessSettings:
     denoise: Denoise = "none"
     binarize: Binarize = "none"
     remove_lines: bool = True
+    flatten: bool = False
 
     def as_dict(self) -> dict:
         """Plain dict (JSON-serialisable), used in the OCR cache key."""
@@ -160,6 +163,19 @@ def denoise(gray: np.ndarray, method: Denoise = "median") -> np.ndarray:
     raise ValueError(f"unknown denoise method {method!r}")
 
 
+def flatten_background(gray: np.ndarray, kernel_px: int = 15) -> np.ndarray:
+    """Normalise the paper to white: ``gray / background * 255``.
+
+    The background is a grey-level closing (max filter then min filter) with a
+    ``kernel_px`` square, wider than any glyph stroke (bold 10-12 pt text is ~6-8 px
+    at 300 dpi), so it keeps shaded cell fills and lighting but not the text.  Dark
+    text on a light-gray fill (~200) keeps its contrast while the fill becomes ~255.
+    """
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px))
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, k)
+    return cv2.divide(gray, background, scale=255)
+
+
 def binarize(gray: np.ndarray, method: Binarize = "otsu") -> np.ndarray:
     """Threshold ``gray`` to black text on white (values 0/255).
 
@@ -205,7 +221,7 @@ def remove_lines(gray: np.ndarray, min_len_px: int | None = None) -> np.ndarray:
 
 
 def preprocess(image: np.ndarray, settings: PreprocessSettings = DEFAULT_STEPS) -> np.ndarray:
-    """Apply grayscale -> deskew -> denoise -> remove_lines -> binarize per ``settings``.
+    """Apply grayscale -> deskew -> denoise -> flatten -> remove_lines -> binarize per ``settings``.
 
     Input: any image accepted by :func:`to_grayscale`.  Output: 2-D ``uint8`` of the
     same height/width (deskew keeps the canvas), so pixel coordinates still map to
@@ -215,6 +231,8 @@ def preprocess(image: np.ndarray, settings: PreprocessSettings = DEFAULT_STEPS) 
     if settings.deskew:
         gray = deskew(gray, None, settings.deskew_min_deg)
     gray = denoise(gray, settings.denoise)
+    if settings.flatten:
+        gray = flatten_background(gray)
     if settings.remove_lines:
         gray = remove_lines(gray)
     return binarize(gray, settings.binarize)

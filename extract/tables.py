@@ -104,6 +104,49 @@ def _is_continuation(prev: Table, nxt: Table, top_limit: float) -> bool:
     return nxt.titulo is None and nxt.bbox[1] <= top_limit and _same_columns(prev, nxt)
 
 
+def _covering(cells: Sequence[Cell], r: int, j: int) -> Cell | None:
+    return next((c for c in cells if c.row <= r < c.row + c.rowspan
+                 and c.col <= j < c.col + c.colspan), None)
+
+
+def is_row_tail(row: Sequence[str], rows: Sequence[Sequence[str]], cells: Sequence[Cell]) -> bool:
+    """True when ``row`` (first body row on a new page) is the rest of the last row of
+    ``rows`` (the previous page), cut by the page break: every non-empty cell starts with
+    a lowercase letter and continues a cell that has text (directly or through a merged
+    cell)."""
+    filled = [j for j, c in enumerate(row) if c.strip()]
+    if not filled or not rows:
+        return False
+    r = len(rows) - 1
+    for j in filled:
+        if not row[j].strip()[0].islower():
+            return False
+        c = _covering(cells, r, j)
+        text = c.text if c is not None else (rows[r][j] if j < len(rows[r]) else "")
+        if not text.strip():
+            return False
+    return True
+
+
+def _append_tail(rows: list[tuple[str, ...]], tail: Sequence[str], cells: list[Cell]
+                 ) -> tuple[list[tuple[str, ...]], list[Cell]]:
+    """Append each text of ``tail`` to the cell it continues (last row of ``rows``, or the
+    merged cell covering it); returns the new rows and cells."""
+    grid = [list(x) for x in rows]
+    r = len(grid) - 1
+    cells = list(cells)
+    for j, t in enumerate(tail):
+        if not t.strip() or j >= len(grid[r]):
+            continue
+        k = next((i for i, c in enumerate(cells) if c.row <= r < c.row + c.rowspan
+                  and c.col <= j < c.col + c.colspan), None)
+        top = cells[k].row if k is not None else r
+        grid[top][j] = f"{grid[top][j]} {t}".strip()
+        if k is not None:
+            cells[k] = replace(cells[k], text=f"{cells[k].text} {t}".strip())
+    return [tuple(x) for x in grid], cells
+
+
 def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> list[Table]:
     """Join tables continued on the next page into their first page's table.
 
@@ -115,12 +158,17 @@ def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> lis
         if prev is not None and _is_continuation(prev, t, page_tops.get(t.pagina, 0.0)):
             drop = t.n_header if prev.n_header and [fold(" ".join(r)) for r in prev.header] == \
                 [fold(" ".join(r)) for r in t.header] else 0
+            prev_rows = list(prev.rows)
+            prev_cells = list(prev.cells)
+            if drop < t.n_rows and is_row_tail(t.rows[drop], prev_rows, prev_cells):
+                prev_rows, prev_cells = _append_tail(prev_rows, t.rows[drop], prev_cells)
+                drop += 1
             body = t.rows[drop:]
-            base = prev.n_rows
+            base = len(prev_rows)
             shifted = tuple(replace(c, row=c.row - drop + base) for c in t.cells if c.row >= drop)
-            out[-1] = replace(prev, rows=prev.rows + body,
+            out[-1] = replace(prev, rows=tuple(prev_rows) + body,
                               row_pages=prev.row_pages + t.row_pages[drop:],
-                              cells=prev.cells + shifted,
+                              cells=tuple(prev_cells) + shifted,
                               accuracy=min(prev.accuracy, t.accuracy))
         else:
             out.append(t)

@@ -21,7 +21,7 @@ SEGMENT_GAP = 9.0
 """Gap (pt) between two words that separates two cells of a line."""
 MIN_ROWS = 3
 """A whitespace table has at least this many lines."""
-MAX_LINE_GAP = 2.2
+MAX_LINE_GAP = 2.6
 """Max vertical gap between lines of one table, in line heights."""
 
 
@@ -63,18 +63,37 @@ def _columns(block: list[list[list[Word]]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in cols]
 
 
+def horizontal_rules(objs: Sequence[dict], max_height: float = 2.0, gap: float = 3.0) -> list[BBox]:
+    """Horizontal rule segments from pdfplumber rect/line dicts: thin objects on one
+    baseline joined when closer than ``gap`` pt (a dotted signature line is hundreds of
+    tiny rects)."""
+    thin = sorted((float(o["top"]), float(o["x0"]), float(o["x1"]), float(o["bottom"]))
+                  for o in objs if float(o["bottom"]) - float(o["top"]) <= max_height)
+    out: list[list[float]] = []
+    for top, x0, x1, bottom in thin:
+        if out and abs(out[-1][1] - top) <= 1.0 and x0 - out[-1][2] <= gap:
+            out[-1][2] = max(out[-1][2], x1)
+        else:
+            out.append([x0, top, x1, bottom])
+    return [tuple(r) for r in out if r[2] - r[0] >= 40]
+
+
 def find_stream(words: Sequence[Word], exclude: Sequence[BBox], page_width: float,
-                pagina: int) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
+                pagina: int, rules: Sequence[BBox] = ()) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
     """Whitespace tables among ``words`` outside the ``exclude`` boxes, as
-    ``(bbox, rows, cells)`` in reading order."""
+    ``(bbox, rows, cells)`` in reading order.
+
+    Inside a block, a one-segment line that starts right of the block's first column is
+    the wrapped continuation of the row above (its text is appended to that cell)."""
     free = [w for w in words if not _inside_any(w, exclude)]
     lines = _lines(free)
     out = []
-    block: list[list[list[Word]]] = []
+    block: list[tuple[list[list[Word]], bool]] = []
 
     def flush():
-        if len(block) >= MIN_ROWS:
-            t = _to_table(block, pagina)
+        rows = [segs for segs, cont in block if not cont]
+        if len(rows) >= MIN_ROWS or (len(rows) >= 2 and any(c for _, c in block)):
+            t = _to_table(block, pagina, rules)
             if t:
                 out.append(t)
         block.clear()
@@ -84,46 +103,58 @@ def find_stream(words: Sequence[Word], exclude: Sequence[BBox], page_width: floa
         segs = segments(line)
         height = max(w.bottom - w.top for w in line) or 8.0
         tabular = len(segs) >= 2 and not any(len(" ".join(w.text for w in s)) > 70 for s in segs)
-        near = prev_bottom is None or (line[0].top - prev_bottom) <= MAX_LINE_GAP * height
-        if tabular and (near or not block):
+        near = prev_bottom is not None and (line[0].top - prev_bottom) <= MAX_LINE_GAP * height
+        first_x = min(s[0].x0 for segs_, _ in block for s in segs_[:1]) if block else None
+        if tabular:
             if block and not near:
                 flush()
-            block.append(segs)
+            block.append((segs, False))
+        elif block and near and len(segs) == 1 and first_x is not None and segs[0][0].x0 > first_x + 20 \
+                and len(" ".join(w.text for w in segs[0])) <= 70:
+            block.append((segs, True))
         else:
             flush()
-            if tabular:
-                block.append(segs)
         prev_bottom = max(w.bottom for w in line)
     flush()
     return out
 
 
-def _to_table(block: list[list[list[Word]]], pagina: int
+def _to_table(block: list[tuple[list[list[Word]], bool]], pagina: int, rules: Sequence[BBox] = ()
               ) -> tuple[BBox, list[list[str]], list[Cell]] | None:
-    cols = _columns(block)
+    cols = _columns([segs for segs, _ in block])
     if len(cols) < 2:
         return None
+    # a rule printed right of the text on the block's lines (a signature line) is a column
+    top = min(w.top for segs, _ in block for s in segs for w in s)
+    bottom = max(w.bottom for segs, _ in block for s in segs for w in s)
+    extra = sorted({(round(r[0]), round(r[2])) for r in rules
+                    if top - 12 <= r[1] <= bottom + 12 and r[0] > cols[-1][1] + 10})
+    if extra:
+        cols.append((float(extra[0][0]), float(max(e[1] for e in extra))))
     rows: list[list[str]] = []
-    cells: list[Cell] = []
-    for i, line in enumerate(block):
-        row = [""] * len(cols)
-        for s in line:
+    tops: list[float] = []
+    bottoms: list[float] = []
+    for segs, cont in block:
+        if cont and rows:
+            row = rows[-1]
+        else:
+            row = [""] * len(cols)
+            rows.append(row)
+            tops.append(min(w.top for s in segs for w in s))
+            bottoms.append(0.0)
+        bottoms[-1] = max(bottoms[-1], max(w.bottom for s in segs for w in s))
+        for s in segs:
             cx = (s[0].x0 + s[-1].x1) / 2
             j = next((k for k, (a, b) in enumerate(cols) if a - 1 <= cx <= b + 1), None)
             if j is None:
                 continue
             text = " ".join(w.text for w in s)
             row[j] = f"{row[j]} {text}".strip()
-        rows.append(row)
-        top = min(w.top for s in line for w in s)
-        bottom = max(w.bottom for s in line for w in s)
-        for j, (a, b) in enumerate(cols):
-            cells.append(Cell(i, j, row[j], (a, top, b, bottom), 1, 1, pagina))
+    cells = [Cell(i, j, rows[i][j], (a, tops[i], b, bottoms[i]), 1, 1, pagina)
+             for i in range(len(rows)) for j, (a, b) in enumerate(cols)]
     filled_cols = [j for j in range(len(cols)) if sum(1 for r in rows if r[j]) >= 2]
     if len(filled_cols) < 2:
         return None
     x0 = min(a for a, _ in cols)
     x1 = max(b for _, b in cols)
-    top = min(w.top for line in block for s in line for w in s)
-    bottom = max(w.bottom for line in block for s in line for w in s)
-    return (x0, top, x1, bottom), rows, cells
+    return (x0, min(tops), x1, max(bottoms)), rows, cells

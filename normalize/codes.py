@@ -239,8 +239,9 @@ def partida_code(text: str | None) -> str | None:
 def rubro_code(text: str | None) -> str | None:
     """Normalize a revenue item (rubro) code by the dotted rule.
 
-    Input/output as :func:`dotted_code`: ``'15.9.1'`` stays, ``'15.9.1.'`` ->
-    ``'15.9.1'``, ``'1'`` stays; None for None/blank.
+    Input: the rubro cell (``'15.9.1'``, ``'15.9.1.'``, ``'1'``) or None.
+    Output: as :func:`dotted_code`: ``'15.9.1'``, ``'15.9.1'``, ``'1'``; None
+    for None/blank.
     Raises :class:`CodeParseError` when not digits and dots.
 
     Contract: DATASETS.md "Codes", revenue items follow the dotted rule.
@@ -254,7 +255,8 @@ def rubro_code(text: str | None) -> str | None:
 def grupo_code(text: str | None) -> str | None:
     """Normalize an expense group (grupo de gasto) code by the dotted rule.
 
-    Input/output as :func:`dotted_code`: ``'1'``, ``'10000'`` stay; None for
+    Input: the grupo cell (``'1'``, ``'10000'``, ``'30000 '``) or None.
+    Output: as :func:`dotted_code`: ``'1'``, ``'10000'``, ``'30000'``; None for
     None/blank.  Raises :class:`CodeParseError` when not digits and dots.
 
     Contract: DATASETS.md "Codes", expense groups follow the dotted rule.

@@ -313,6 +313,8 @@ def looks_numeric(text: str | None, fmt: NumberFormat | None = None) -> bool:
     Input: cell text or None; optional column format.
     Output: ``True`` for a number (a digit is present) or a lone dash; ``False``
     for None, blank, or anything :func:`parse_number` rejects.  Raises nothing.
+
+    Contract: DATASETS.md "Layout" (lone dash in a numeric column is 0).
     """
     try:
         return parse_number(text, fmt) is not None

@@ -47,8 +47,11 @@ def fold(s: str | None) -> str:
     (accents, tilde, dieresis: ``'Ñ'`` -> ``'n'``, ``'Ü'`` -> ``'u'``), in NFC;
     ``''`` for ``None`` or blank input.  Example:
     ``fold('CÓDIGO  Operación') == 'codigo operacion'``.
-    Only for comparing: the folded text is never written to a dataset (the
-    "Layout" section keeps accents as printed).  Raises nothing.
+    Only for comparing: the folded text is never written to a dataset.
+    Raises nothing.
+
+    Contract: DATASETS.md "Layout" (the whitespace rule; accents are kept as
+    printed in the data, so folding is for matching only).
     """
     c = clean_text(s)
     if c is None:

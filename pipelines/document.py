@@ -22,7 +22,7 @@ from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
 from extract.models import Page, Table
 from extract.tables import merge_continuations, page_tables, top_limit
 from extract.tables_ruled import find_ruled
-from extract.tables_stream import find_stream
+from extract.tables_stream import find_stream, horizontal_rules
 from extract.text_layer import read_page
 from normalize.text import clean_text
 from pipelines.context import DocContext, Finding
@@ -112,7 +112,8 @@ def process_document(path: Path, progress: ProgressFn | None = None,
             try:
                 found = [(b, r, c, "lattice") for b, r, c in find_ruled(pp, page.words)]
                 found += [(b, r, c, "stream") for b, r, c in
-                          find_stream(page.words, [f[0] for f in found], page.width, page.numero)]
+                          find_stream(page.words, [f[0] for f in found], page.width, page.numero,
+                                      horizontal_rules(pp.rects + pp.lines))]
                 tables += page_tables(page, found)
             except Exception as exc:
                 log.exception("tablas %s p.%s", path.name, pp.page_number)
@@ -147,7 +148,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
         ds["tablas"] += rows
         findings += f
     poa = PoaBuilder(ctx)
-    for t in tables:
+    for t in (tables if ident.tipo == "poa" else []):
         fh = read_form_header(t)
         if fh is not None:
             poa.add_form_header(fh)
