@@ -47,7 +47,21 @@ def words_text(words: Sequence[Word], line_tol: float = 3.0) -> str:
             lines[-1].append(w)
         else:
             lines.append([w])
-    return " ".join(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in lines)
+    return join_lines(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in lines)
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Join the lines of one cell with a space, except after a line ending in a hyphen
+    glued to a word ('situación-' + 'Identificación' -> 'situación-Identificación')."""
+    out = ""
+    for line in lines:
+        if not out:
+            out = line
+        elif len(out) >= 2 and out.endswith("-") and out[-2].isalnum():
+            out += line
+        else:
+            out += " " + line
+    return out
 
 
 def _inside(w: Word, b: BBox) -> bool:

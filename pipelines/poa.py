@@ -103,6 +103,14 @@ def _pct(value: str | None) -> float | None:
         return None
 
 
+def _depth(code: str | None) -> int:
+    """Number of levels of a dotted code ('22.13.2' -> 3); 0 when not dotted."""
+    if not code:
+        return 0
+    c = code.strip().rstrip(".")
+    return c.count(".") + 1 if c.replace(".", "").replace(" ", "").isdigit() else 0
+
+
 def _parent(code: str | None) -> str | None:
     if not code or "." not in code:
         return None
@@ -159,17 +167,23 @@ class PoaBuilder:
             get = lambda f: clean_text(grid[i][col[f]]) if f in col and col[f] < len(grid[i]) else None
             lines.append((i, {f: get(f) for f in set(mapping.values())}))
 
+        self._shift_task_lines(lines)
         # forward fill the hierarchy (carried over continued tables of the same form)
         last = getattr(self, "_last", {})
         for _, vals in lines:
             for level in HIERARCHY:
                 ck, tk = f"{level}_codigo", level
-                if vals.get(ck) or vals.get(tk):
+                if not vals.get(ck) and vals.get(tk) and vals.get(tk) == last.get(tk):
+                    vals[ck] = last.get(ck)  # the same merged text: the same item
+                elif (vals.get(ck), vals.get(tk)) == (last.get(ck), last.get(tk)):
+                    pass  # the same merged cell seen again: lower levels go on
+                elif vals.get(ck) or vals.get(tk):
                     last = {k: v for k, v in last.items()
                             if HIERARCHY.index(k.replace("_codigo", "")) < HIERARCHY.index(level)}
                     last[ck], last[tk] = vals.get(ck), vals.get(tk)
                 else:
                     vals[ck], vals[tk] = last.get(ck), last.get(tk)
+                    vals.setdefault("_filled", set()).add(level)
         self._last = last
 
         # what each printed code stands for (text and block values of its own line)
@@ -190,6 +204,7 @@ class PoaBuilder:
                 if tc:
                     tcode, ttext = dotted_code(tc), tt
             vals = self._reassign(dict(vals), tcode, known, "actividad_codigo" in col, f"{tid} fila {i}")
+            self._block_values(vals, known, "actividad" if "actividad_codigo" in col else "operacion")
             acp_code = _code(vals.get("accion_corto_plazo_codigo"), "accion") or acp_code_h
             acp_text = vals.get("accion_corto_plazo") or (acp_text_h if not vals.get("accion_corto_plazo_codigo") else None)
             row = {
@@ -212,6 +227,36 @@ class PoaBuilder:
             }
             self.operaciones.append(row)
 
+    def _block_values(self, vals: dict, known: dict, level: str) -> None:
+        """Dates and result not printed on a task's line are those of its block: the
+        line where its activity (or operation) is printed; a result cell of an
+        operation's block that a page break cut is carried on while the operation goes on."""
+        src = known[level].get(_code(vals.get(f"{level}_codigo"), level))
+        for k in BLOCK:
+            if not vals.get(k) and src and src.get(k):
+                vals[k] = src[k]
+        op = _code(vals.get("operacion_codigo"), "operacion")
+        prev = getattr(self, "_prev_block", None)
+        if not vals.get("resultado") and prev and prev[0] == op and op:
+            vals["resultado"] = prev[1]
+        self._prev_block = (op, vals.get("resultado"))
+
+    @staticmethod
+    def _shift_task_lines(lines: list[tuple[int, dict]]) -> None:
+        """A task printed in a higher level's columns (a code one level deeper than that
+        column's usual codes, with the task columns empty) is moved to the task columns."""
+        for level in ("actividad", "operacion"):
+            ck = f"{level}_codigo"
+            depths = [_depth(v.get(ck)) for _, v in lines if _depth(v.get(ck))]
+            if not depths:
+                continue
+            usual = max(set(depths), key=depths.count)
+            for _, v in lines:
+                d = _depth(v.get(ck))
+                if d and d > usual and not v.get("tarea_codigo") and not v.get("tarea"):
+                    v["tarea_codigo"], v["tarea"] = v.get(ck), v.get(level)
+                    v[ck], v[level] = None, None
+
     def _reassign(self, vals: dict, tcode: str | None, known: dict, has_actividad: bool,
                   where: str) -> dict:
         """Apply the code-hierarchy rule: the task belongs to the activity (or, in forms
@@ -231,4 +276,13 @@ class PoaBuilder:
                 vals[f"{lv}_codigo"], vals[lv] = src.get(f"{lv}_codigo"), src.get(lv)
             for k in BLOCK:
                 vals[k] = src.get(k)
+        elif parent and printed and parent != printed and "." in printed \
+                and _depth(printed) == _depth(parent) and level in vals.get("_filled", ()):
+            # the code names a level that is not printed anywhere: keep its code, no text
+            self.findings.append(Finding(
+                "poa_operaciones", "codigo_jerarquia", where, None, None, "advertencia",
+                f"La tarea {tcode} está impresa junto a {level} {printed}, pero su código la "
+                f"asigna a {level} {parent}, que no figura en el formulario."))
+            vals[f"{level}_codigo"], vals[level] = parent, None
+            vals["fecha_inicio"] = vals["fecha_fin"] = None
         return vals

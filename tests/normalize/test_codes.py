@@ -15,7 +15,7 @@ from normalize.codes import (
     split_code_prefix,
 )
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
 
 
 # ----------------------------------------------------------------------------- dotted

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from normalize.dates import DateParseError, find_date, parse_date
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
 
 
 @pytest.mark.parametrize(

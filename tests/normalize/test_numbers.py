@@ -22,7 +22,7 @@ from normalize.numbers import (
     parse_number,
 )
 
-SETTINGS = settings(max_examples=500, deadline=None)
+SETTINGS = settings(max_examples=500, deadline=None, database=None)
 
 
 # ----------------------------------------------------------------------------- parse_number

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from normalize.numbers import ES, US, NumberParseError, parse_number
 from normalize.percentages import parse_percent
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from normalize.text import clean_text, fold
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
 
 
 @pytest.mark.parametrize(
