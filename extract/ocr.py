@@ -31,14 +31,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from extract.models import Word
-from extract.preprocess import (DEFAULT_STEPS, PreprocessSettings, RenderError, preprocess,
-                                render_page)
+from extract.preprocess import (DEFAULT_STEPS, Cell, PreprocessSettings, RenderError,
+                                prepare_page, render_page)
 
 CACHE_VERSION = 1
 """Bump when the cached JSON layout or the text post-processing changes."""
 
 DEFAULT_PSM = 3
 """Tesseract page segmentation mode used for full pages (measured, see module doc)."""
+
+DEFAULT_CELL_PSM = 4
+"""Tesseract page segmentation mode for the canvas of stacked table cells."""
 
 DEFAULT_CONFIG = ""
 """Extra Tesseract options used for full pages (measured, see module doc)."""
@@ -84,7 +87,9 @@ class OcrWord:
     ``bbox`` is ``(x0, top, x1, bottom)`` in **pixels** of the image passed to
     :func:`ocr_image` (top-left origin); ``confidence`` is 0-100.  ``block``, ``par``,
     ``line`` number Tesseract's layout units; words sharing ``(block, par, line)``
-    form one text line, and the list order is Tesseract's reading order.
+    form one text line, and the list order is Tesseract's reading order.  ``cell`` is
+    the index of the table cell the word was read in (:func:`ocr_layout`), -1 outside
+    ruled tables / for plain :func:`ocr_image` calls.
     """
 
     text: str
@@ -93,6 +98,7 @@ class OcrWord:
     block: int
     par: int
     line: int
+    cell: int = -1
 
     def to_word(self, scale: float = 1.0, offset: tuple[float, float] = (0.0, 0.0)) -> Word:
         """As a :class:`Word` with ``bbox * scale + offset`` (e.g. ``scale = 72 / dpi``
@@ -228,17 +234,131 @@ def _words_from_data(data: dict[str, list[Any]]) -> list[OcrWord]:
 
 
 def lines_of(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
-    """Group words into text lines by Tesseract's ``(block, par, line)``, keeping
-    Tesseract's reading order (order of first appearance)."""
-    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    """Group words into text lines by ``(cell, block, par, line)``, keeping the input
+    order (Tesseract's reading order: order of first appearance)."""
+    lines: dict[tuple[int, int, int, int], list[OcrWord]] = {}
     for w in words:
-        lines.setdefault((w.block, w.par, w.line), []).append(w)
+        lines.setdefault((w.cell, w.block, w.par, w.line), []).append(w)
     return list(lines.values())
 
 
 def text_of(words: Sequence[OcrWord]) -> str:
-    """Page text: each Tesseract line's words joined by one space, lines by ``'\\n'``."""
+    """Text of words in reading order: each line's words joined by one space, lines
+    by ``'\\n'`` (lines as grouped by :func:`lines_of`)."""
     return "\n".join(" ".join(w.text for w in line) for line in lines_of(words))
+
+
+CELL_GAP_PX = 40
+"""White space between stacked cells (and around them) in the cell canvas."""
+MAX_CANVAS_PX = 16000
+"""A cell canvas taller than this is split (Tesseract's limit is 32767 px)."""
+
+
+def _has_ink(crop: np.ndarray, min_px: int = 30) -> bool:
+    return int(np.count_nonzero(crop < 128)) >= min_px
+
+
+def ocr_cells(image: np.ndarray, cells: Sequence[Cell], *, psm: int, config: str = "",
+              lang: str = "spa", dpi: int | None = 300) -> list[OcrWord]:
+    """Read table cells with as few Tesseract runs as possible.
+
+    Every cell with ink is cut out of ``image`` (pixels outside its mask whitened) and
+    the cuts are stacked top to bottom on one white canvas, :data:`CELL_GAP_PX` apart,
+    so Tesseract reads each cell as its own text block and can never merge text across
+    columns (the garbling seen on multi-column forms when reading the whole page).
+    Words are mapped back to ``image`` pixels and tagged with their cell index.
+    Returns words cell by cell (in ``cells`` order), Tesseract's order within a cell.
+    """
+    placed: list[tuple[int, int, Cell]] = []  # (cell index, y on canvas, cell)
+    crops: list[np.ndarray] = []
+    for i, c in enumerate(cells):
+        crop = image[c.y:c.y + c.h, c.x:c.x + c.w]
+        crop = np.where(c.mask > 0, crop, 255).astype(np.uint8)
+        if _has_ink(crop):
+            placed.append((i, 0, c))
+            crops.append(crop)
+    out: list[OcrWord] = []
+    start = 0
+    while start < len(crops):
+        # fill one canvas
+        y, end, width = CELL_GAP_PX, start, 0
+        positions = []
+        while end < len(crops) and (end == start or y + crops[end].shape[0] <= MAX_CANVAS_PX):
+            positions.append(y)
+            y += crops[end].shape[0] + CELL_GAP_PX
+            width = max(width, crops[end].shape[1])
+            end += 1
+        canvas = np.full((y, width + 2 * CELL_GAP_PX), 255, np.uint8)
+        for k in range(start, end):
+            cy = positions[k - start]
+            h, w = crops[k].shape
+            canvas[cy:cy + h, CELL_GAP_PX:CELL_GAP_PX + w] = crops[k]
+        words = ocr_image(canvas, psm=psm, config=config, lang=lang, dpi=dpi)
+        tops = np.array(positions)
+        by_cell: dict[int, list[OcrWord]] = {}
+        for w in words:
+            cy = (w.bbox[1] + w.bbox[3]) / 2
+            k = int(np.searchsorted(tops, cy, side="right")) - 1
+            if k < 0:
+                continue
+            idx, _, c = placed[start + k]
+            dx, dy = c.x - CELL_GAP_PX, c.y - positions[k]
+            x0, t, x1, b = w.bbox
+            box = (min(max(x0 + dx, c.x), c.x + c.w), min(max(t + dy, c.y), c.y + c.h),
+                   min(max(x1 + dx, c.x), c.x + c.w), min(max(b + dy, c.y), c.y + c.h))
+            by_cell.setdefault(idx, []).append(
+                OcrWord(w.text, box, w.confidence, w.block, w.par, w.line, cell=idx))
+        for k in range(start, end):
+            out.extend(by_cell.get(placed[k][0], []))
+        start = end
+    return out
+
+
+def ocr_layout(image: np.ndarray, cells: Sequence[Cell], *, psm: int = DEFAULT_PSM,
+               cell_psm: int = DEFAULT_CELL_PSM, config: str = DEFAULT_CONFIG,
+               lang: str = "spa", dpi: int | None = 300) -> list[OcrWord]:
+    """OCR a whole page whose ruled table ``cells`` are known.
+
+    The page with the cells whitened is read with ``psm`` (titles, paragraphs, text
+    outside tables); the cells with :func:`ocr_cells` (``cell_psm``).  The two are
+    merged in reading order: each row of cells (:attr:`Cell.row`) goes before
+    the first text block that starts below it.  With no cells this is
+    :func:`ocr_image`.  Pixel bboxes of ``image``.
+    """
+    if not cells:
+        return ocr_image(image, psm=psm, config=config, lang=lang, dpi=dpi)
+    rest = image.copy()
+    for c in cells:
+        region = rest[c.y:c.y + c.h, c.x:c.x + c.w]
+        region[c.mask > 0] = 255
+    page_words = ocr_image(rest, psm=psm, config=config, lang=lang, dpi=dpi)
+    cell_words = ocr_cells(image, cells, psm=cell_psm, config=config, lang=lang, dpi=dpi)
+    # blocks of the page text, in Tesseract order, with their top edge
+    blocks: dict[int, list[OcrWord]] = {}
+    for w in page_words:
+        blocks.setdefault(w.block, []).append(w)
+    rows: list[list[OcrWord]] = []  # cell words grouped by table row (Cell.row)
+    row_top: list[float] = []
+    row_ids: list[int] = []
+    for w in cell_words:  # cells come in reading order
+        c = cells[w.cell]
+        if row_ids and row_ids[-1] == c.row:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+            row_ids.append(c.row)
+            row_top.append(c.y)
+    out: list[OcrWord] = []
+    r = 0
+    for ws in blocks.values():
+        top = min(w.bbox[1] for w in ws)
+        while r < len(rows) and row_top[r] < top:
+            out.extend(rows[r])
+            r += 1
+        out.extend(ws)
+    for rest_row in rows[r:]:
+        out.extend(rest_row)
+    return out
 
 
 # --------------------------------------------------------------------------- pages
@@ -251,12 +371,14 @@ class OcrSettings:
     lang: str = "spa"
     dpi: int = 300
     psm: int = DEFAULT_PSM
+    cell_psm: int = DEFAULT_CELL_PSM
     config: str = DEFAULT_CONFIG
     steps: PreprocessSettings = DEFAULT_STEPS
 
     def key(self) -> dict[str, Any]:
         """JSON-serialisable form used in the cache key."""
-        return {"lang": self.lang, "dpi": self.dpi, "psm": self.psm, "config": self.config,
+        return {"lang": self.lang, "dpi": self.dpi, "psm": self.psm,
+                "cell_psm": self.cell_psm, "config": self.config,
                 "steps": self.steps.as_dict(), "cache_version": CACHE_VERSION}
 
 
@@ -327,7 +449,7 @@ def _write_cache(path: Path, payload: dict[str, Any]) -> None:
 
 def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
              dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
-             config: str = DEFAULT_CONFIG,
+             cell_psm: int = DEFAULT_CELL_PSM, config: str = DEFAULT_CONFIG,
              steps: PreprocessSettings = DEFAULT_STEPS) -> OcrResult:
     """OCR page ``page_number`` (1-based) of ``pdf_path``.
 
@@ -342,7 +464,8 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
     rendered, Tesseract or the language pack is missing, or Tesseract fails.
     """
     path = Path(pdf_path)
-    settings = OcrSettings(lang=lang, dpi=dpi, psm=psm, config=config, steps=steps)
+    settings = OcrSettings(lang=lang, dpi=dpi, psm=psm, cell_psm=cell_psm, config=config,
+                           steps=steps)
     try:
         image = render_page(path, page_number, dpi)
     except RenderError as exc:
@@ -360,9 +483,10 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
             return _result_from_json(cached, str(path), page_number)
 
     width_pt, height_pt = _page_size_pt(path, page_number)
-    prepared = preprocess(image, steps)
+    prepared, cells = prepare_page(image, steps)
     try:
-        ocr_words = ocr_image(prepared, psm=psm, config=config, lang=lang, dpi=dpi)
+        ocr_words = ocr_layout(prepared, cells, psm=psm, cell_psm=cell_psm, config=config,
+                               lang=lang, dpi=dpi)
     except OcrError as exc:
         raise OcrError(str(exc), path, page_number) from exc.__cause__
     sx = width_pt / image.shape[1]
@@ -395,7 +519,7 @@ def _ocr_page_task(args: tuple[str, int, dict[str, Any]]) -> OcrResult:
 
 def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: Path | None,
               jobs: int = 1, dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
-              config: str = DEFAULT_CONFIG,
+              cell_psm: int = DEFAULT_CELL_PSM, config: str = DEFAULT_CONFIG,
               steps: PreprocessSettings = DEFAULT_STEPS) -> list[OcrResult]:
     """OCR several pages of one PDF; returns one :class:`OcrResult` per page, in the
     order of ``page_numbers`` (1-based).
@@ -416,7 +540,8 @@ def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: P
         check_language(lang)
     except OcrError as exc:
         raise OcrError(str(exc), pdf_path) from None
-    kwargs = dict(cache_dir=cache_dir, dpi=dpi, lang=lang, psm=psm, config=config, steps=steps)
+    kwargs = dict(cache_dir=cache_dir, dpi=dpi, lang=lang, psm=psm, cell_psm=cell_psm,
+                  config=config, steps=steps)
     tasks = [(str(pdf_path), p, kwargs) for p in pages]
     if jobs <= 1 or len(pages) == 1:
         old = os.environ.get("OMP_THREAD_LIMIT")

@@ -111,21 +111,27 @@ def _covering(cells: Sequence[Cell], r: int, j: int) -> Cell | None:
 
 def is_row_tail(row: Sequence[str], rows: Sequence[Sequence[str]], cells: Sequence[Cell]) -> bool:
     """True when ``row`` (first body row on a new page) is the rest of the last row of
-    ``rows`` (the previous page), cut by the page break: every non-empty cell starts with
-    a lowercase letter and continues a cell that has text (directly or through a merged
-    cell)."""
+    ``rows`` (the previous page), cut by the page break.  Every non-empty cell must
+    continue a cell that has text (directly or through a merged cell), and either all
+    start with a lowercase letter, or none starts with a digit, the cells they continue
+    do not end a sentence, and the row fills fewer cells than the row it continues."""
     filled = [j for j, c in enumerate(row) if c.strip()]
     if not filled or not rows:
         return False
     r = len(rows) - 1
+    texts = []
     for j in filled:
-        if not row[j].strip()[0].islower():
-            return False
         c = _covering(cells, r, j)
         text = c.text if c is not None else (rows[r][j] if j < len(rows[r]) else "")
         if not text.strip():
             return False
-    return True
+        texts.append(text.strip())
+    if all(row[j].strip()[0].islower() for j in filled):
+        return True
+    prev_filled = sum(1 for c in rows[r] if c.strip())
+    return (not any(row[j].strip()[0].isdigit() for j in filled)
+            and not any(t[-1] in ".;:!?)" for t in texts)
+            and len(filled) < prev_filled)
 
 
 def _append_tail(rows: list[tuple[str, ...]], tail: Sequence[str], cells: list[Cell]
