@@ -74,7 +74,9 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
         raise PdfCifrado(path.name, "el PDF está cifrado con contraseña; pida a la entidad "
                                     "una copia sin cifrar.") from exc
     except Exception as exc:  # pdfminer raises many kinds on broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        cause = exc.args[0] if exc.args else None  # pdfplumber wraps pdfminer's error
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or \
+                "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
             raise PdfCifrado(path.name, "el PDF está cifrado; pida una copia sin cifrar.") from exc
         raise PdfCorrupto(path.name, f"el PDF está dañado y no se puede leer ({type(exc).__name__}: "
                                      f"{str(exc)[:120]}); vuelva a descargarlo.") from exc
