@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RAW_DIR ?= data/raw
 PARQUET_DIR ?= data/parquet
 SHARED ?= ../shared
-JOBS ?= 1
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
 .PHONY: help run setup system-deps parquet test bench clean

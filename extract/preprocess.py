@@ -33,6 +33,9 @@ class PreprocessSettings:
     Tesseract's layout analysis sees text cells instead of one big graphic.
     ``flatten``: divide by a background estimate so shaded (gray) table cells and
     uneven lighting become white paper (see :func:`flatten_background`).
+    ``paper_level``: if > 0, stretch levels so every pixel at least this light becomes
+    pure white (:func:`whiten_paper`), removing the paper texture Tesseract's own
+    thresholding otherwise turns into phantom letters on near-empty areas.
     ``cells``: find ruled table cells (:func:`find_cells`) so the OCR stage can read
     each cell on its own instead of letting Tesseract merge text across columns.
     """
@@ -43,6 +46,7 @@ class PreprocessSettings:
     binarize: Binarize = "none"
     remove_lines: bool = True
     flatten: bool = False
+    paper_level: int = 0
     cells: bool = False
 
     def as_dict(self) -> dict:
@@ -179,6 +183,14 @@ def flatten_background(gray: np.ndarray, kernel_px: int = 15) -> np.ndarray:
     return cv2.divide(gray, background, scale=255)
 
 
+def whiten_paper(gray: np.ndarray, level: int = 225) -> np.ndarray:
+    """Linear level stretch ``out = min(255, gray * 255 / level)``: paper texture (here
+    240-255 after :func:`flatten_background`) becomes pure white, text and its
+    antialiased edges keep their relative darkness."""
+    lut = np.clip(np.arange(256, dtype=np.float64) * 255.0 / max(1, level), 0, 255)
+    return cv2.LUT(gray, lut.astype(np.uint8))
+
+
 def binarize(gray: np.ndarray, method: Binarize = "otsu") -> np.ndarray:
     """Threshold ``gray`` to black text on white (values 0/255).
 
@@ -300,6 +312,8 @@ def prepare_page(image: np.ndarray,
     gray = denoise(gray, settings.denoise)
     if settings.flatten:
         gray = flatten_background(gray)
+    if settings.paper_level:
+        gray = whiten_paper(gray, settings.paper_level)
     cells: list[Cell] = []
     if settings.remove_lines or settings.cells:
         rules = line_mask(gray)
@@ -312,7 +326,7 @@ def prepare_page(image: np.ndarray,
 
 
 def preprocess(image: np.ndarray, settings: PreprocessSettings = DEFAULT_STEPS) -> np.ndarray:
-    """Apply grayscale -> deskew -> denoise -> flatten -> remove_lines -> binarize per ``settings``.
+    """Apply grayscale -> deskew -> denoise -> flatten -> whiten paper -> remove_lines -> binarize per ``settings``.
 
     Input: any image accepted by :func:`to_grayscale`.  Output: 2-D ``uint8`` of the
     same height/width (deskew keeps the canvas), so pixel coordinates still map to

@@ -17,7 +17,8 @@ from rapidfuzz import fuzz
 
 from normalize.text import fold
 
-HEADERS_FILE = Path(__file__).resolve().parent.parent / "pipelines" / "data" / "headers.toml"
+DATA_DIR = Path(__file__).resolve().parent.parent / "pipelines" / "data"
+HEADERS_FILE = DATA_DIR / "headers.toml"
 _NOISE = re.compile(r"[^a-z% ]+")
 
 
@@ -29,10 +30,16 @@ def header_key(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def synonyms() -> dict:
-    """The parsed headers.toml (cached).  Raises ``FileNotFoundError`` /
-    ``tomllib.TOMLDecodeError`` at start-up if the data file is missing or broken."""
+    """The parsed headers.toml plus every ``headers_*.toml`` beside it (one per form
+    family; their tables are merged, cached).  Raises ``FileNotFoundError`` /
+    ``tomllib.TOMLDecodeError`` at start-up if a data file is missing or broken."""
     with HEADERS_FILE.open("rb") as fh:
-        return tomllib.load(fh)
+        data = tomllib.load(fh)
+    for extra in sorted(DATA_DIR.glob("headers_*.toml")):
+        with extra.open("rb") as fh:
+            for kind, table in tomllib.load(fh).items():
+                data.setdefault(kind, {}).update(table)
+    return data
 
 
 @lru_cache(maxsize=4096)

@@ -5,6 +5,7 @@ Exit codes: 0 all good; 1 some files failed (the others were written); 2 bad usa
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import sys
 from collections import Counter
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("data/parquet"), help="datasets folder")
     p.add_argument("--only", action="append", metavar="FILE", help="process only this file (repeatable)")
     p.add_argument("--force", action="store_true", help="re-process files already written")
-    p.add_argument("--jobs", type=int, default=1, help="files processed in parallel (default 1)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for OCR of scanned pages (default: all cores)")
     p.add_argument("--ocr-cache", type=Path, default=Path("data/interim/ocr"),
                    help="OCR cache folder (by page-image hash)")
     p.add_argument("--logs", type=Path, default=Path("data/logs"), help="log folder")

@@ -19,13 +19,17 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
 from pdfminer.pdfparser import PDFSyntaxError
 
 from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
+from extract.classify import classify_page
 from extract.models import Page, Table
+from extract.ocr import OcrError, ocr_pages
+from extract.tables_image import image_tables
 from extract.tables import merge_continuations, page_tables, top_limit
 from extract.tables_ruled import find_ruled
 from extract.tables_stream import find_stream, horizontal_rules
 from extract.text_layer import read_page
 from normalize.text import clean_text
 from pipelines.context import DocContext, Finding
+from pipelines.formulario import build_formularios
 from pipelines.identify import identify
 from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
 from pipelines.rendicion import build_rendicion
@@ -88,6 +92,24 @@ def _error_row(archivo: str, documento_id: str | None, pagina: int | None, etapa
             "etapa": etapa, "clase": clase, "mensaje": mensaje}
 
 
+def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: DocumentResult) -> dict:
+    """OCR the scanned ``pages`` (in parallel when ``jobs`` > 1); a page whose OCR fails
+    is an ``errores`` row (etapa ``ocr``) and stays without text."""
+    if not pages:
+        return {}
+    try:
+        return {r.page_number: r for r in ocr_pages(path, pages, cache_dir=cache, jobs=jobs)}
+    except OcrError as exc:
+        if len(pages) > 1:  # find which pages fail, keep the others
+            out = {}
+            for p in pages:
+                out.update(_ocr(path, [p], cache, 1, res))
+            return out
+        res.errores.append(_error_row(path.name, res.documento_id, pages[0], "ocr", "OcrFallido",
+                                      f"{exc}"))
+        return {}
+
+
 def process_document(path: Path, progress: ProgressFn | None = None,
                      ocr_cache: Path | None = None, jobs: int = 1) -> DocumentResult:
     """Process one file.  Raises :class:`ExtractError` when the file cannot be opened;
@@ -102,29 +124,50 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     with pdf:
         n = len(pdf.pages)
         res.paginas = n
+        kinds: dict[int, str] = {}
         for pp in pdf.pages:
             try:
-                page = read_page(pp)
+                kinds[pp.page_number] = classify_page(pp)
             except Exception as exc:
-                res.errores.append(_error_row(path.name, documento_id, pp.page_number, "texto",
-                                              type(exc).__name__,
-                                              f"no se pudo leer el texto de la página: {exc}"))
-                page = Page(pp.page_number, float(pp.width), float(pp.height), "", ())
+                kinds[pp.page_number] = "text"
+                log.warning("%s p.%s: classify failed: %s", path.name, pp.page_number, exc)
+        scanned = [k for k, v in kinds.items() if v == "scanned"]
+        ocr = _ocr(path, scanned, ocr_cache, jobs, res)
+        done = 0
+        for pp in pdf.pages:
+            num = pp.page_number
+            if num in ocr:
+                r = ocr[num]
+                page = Page(num, float(pp.width), float(pp.height), r.texto, r.words,
+                            metodo="ocr", ocr_confianza=round(r.confianza, 2))
+            else:
+                try:
+                    page = read_page(pp)
+                except Exception as exc:
+                    res.errores.append(_error_row(path.name, documento_id, num, "texto",
+                                                  type(exc).__name__,
+                                                  f"no se pudo leer el texto de la página: {exc}"))
+                    page = Page(num, float(pp.width), float(pp.height), "", ())
             pages.append(page)
             try:
-                found = [(b, r, c, "lattice") for b, r, c in find_ruled(pp, page.words)]
-                found += [(b, r, c, "stream") for b, r, c in
-                          find_stream(page.words, [f[0] for f in found], page.width, page.numero,
-                                      horizontal_rules(pp.rects + pp.lines))]
+                if page.metodo == "ocr":
+                    found = [(b, r_, c, "ocr") for b, r_, c in image_tables(path, page)]
+                else:
+                    found = [(b, r_, c, "lattice") for b, r_, c in find_ruled(pp, page.words)]
+                    found += [(b, r_, c, "stream") for b, r_, c in
+                              find_stream(page.words, [f[0] for f in found], page.width, num,
+                                          horizontal_rules(pp.rects + pp.lines))]
                 tables += page_tables(page, found)
             except Exception as exc:
-                log.exception("tablas %s p.%s", path.name, pp.page_number)
-                res.errores.append(_error_row(path.name, documento_id, pp.page_number, "tablas",
+                log.exception("tablas %s p.%s", path.name, num)
+                res.errores.append(_error_row(path.name, documento_id, num, "tablas",
                                               type(exc).__name__,
                                               f"falló la detección de tablas en la página: {exc}"))
-            page_tops[page.numero] = top_limit(page)
+            page_tops[num] = top_limit(page)
+            pp.flush_cache()
+            done += 1
             if progress:
-                progress(pp.page_number, n)
+                progress(done, n)
     tables = merge_continuations(tables, page_tops)
     first_table_top = {}
     for t in tables:
@@ -163,6 +206,8 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     findings += poa.findings
     pe, pj, f = build_rendicion(ctx, tables, pages)
     ds["presupuesto_ejecucion"], ds["poa_ejecucion"] = pe, pj
+    findings += f
+    ds["presupuesto_formulario"], f = build_formularios(ctx, tables, pages)
     findings += f
     findings += validate(ds)
     ds["validaciones"] = [f.row(ctx) for f in findings]

@@ -54,7 +54,7 @@ from normalize.codes import (CodeParseError, categoria_programatica, dotted_code
                              grupo_code, operation_code, partida_code, rubro_code)
 from normalize.dates import MONTHS, find_date
 from normalize.headers import column_headers, map_columns
-from normalize.numbers import NumberFormat, NumberParseError, detect_format, parse_column
+from normalize.numbers import NumberFormat, detect_format, looks_numeric, parse_column
 from normalize.text import clean_text, fold
 from pipelines.context import DocContext, Finding
 
@@ -92,7 +92,7 @@ _LEADING_CODE: dict[str, re.Pattern] = {
     "grupo_gasto": re.compile(r"(\d+(?:\.\d+)*)\.?" + _SEP + r"(.*)", re.S),
     "partida": re.compile(r"(\d+(?:[.\s]\d+)*)\.?" + _SEP + r"(.*)", re.S),
 }
-_TOTAL_RE = re.compile(r"(?:sub\s*-?\s*)?total(?:es)?\b", re.I)
+_TOTAL_RE = re.compile(r"(?:sub\s*-?\s*)?total(?:es)?\b|suma\s+total\b", re.I)
 # Group rows of SIGEP reports: "FTE 20: Recursos Específicos", "Cat. Prg. 00 0 008 ...".
 _FUENTE_LABEL = re.compile(
     r"(?:fte|fuente(?:\s+de\s+financiamiento)?)\b\.?\s*(?:n\s*[°º.]\s*)?[:.]?\s*"
@@ -101,6 +101,13 @@ _FUENTE_IN_TOTAL = re.compile(r"\b(?:fte|fuente)\b\.?\s*:?\s*(?P<code>\d{2})(?!\
 _CAT_LABEL = re.compile(
     r"(?:cat\.?\s*prg\.?|cat\.?\s*prog\.?|categor[ií]a(?:\s+program[aá]tica)?)\s*[:.]?\s*"
     r"(?P<code>\d{2}[ \-./]+\d+[ \-./]+\d{3}|\d{6,})\s*[:.\-\u2013]?\s*(?P<rest>.*)", re.I | re.S)
+_CAPTION_CLASSIFIER: tuple[tuple[str, re.Pattern], ...] = (
+    ("partida", re.compile(r"\bpartidas?\b|objeto del gasto")),
+    ("grupo_gasto", re.compile(r"\bgrupos? de gastos?\b")),
+    ("rubro", re.compile(r"\brubros?\b")),
+    ("categoria_programatica", re.compile(r"\bcategorias? programaticas?\b")),
+    ("fuente", re.compile(r"\bfuentes? de financiamiento\b|\bpor fuente\b")),
+)
 _RECURSO_TITLE = re.compile(
     r"\b(?:presupuesto|ejecucion|estado)\b[^.]{0,40}?\bde\s+(?:recursos|ingresos)\b")
 _METAS_HEADER = re.compile(r"\b(?:meta|metas|total prog|total ejec)\b")
@@ -159,13 +166,6 @@ def _table_format(t: Table, cols: Sequence[int]) -> NumberFormat | None:
     return detect_format(r[j] for r in t.body for j in cols if j < len(r))
 
 
-def _looks_number(text: str) -> bool:
-    try:
-        return parse_column([text]).values[0] is not None
-    except NumberParseError:  # pragma: no cover - parse_column collects errors
-        return False
-
-
 def fecha_corte(titulo: str | None, headers: Sequence[str] = ()) -> _dt.date | None:
     """The cut-off date of a budget table: the last ``al <fecha>`` in its caption
     (``'... Al 31 de diciembre de 2020 (En Bs.)'`` -> 2020-12-31), else the first
@@ -222,14 +222,40 @@ class BudgetMapping:
     clasificador: str
 
 
+def _caption_classifier(titulo: str | None) -> str | None:
+    """The classifier a caption names ("EJECUCIÓN POR PARTIDA", "... por Fuente y Grupo
+    de Gasto"): the one named last, i.e. closest to the table."""
+    text = fold(titulo or "")
+    best, pos = None, -1
+    for clas, rx in _CAPTION_CLASSIFIER:
+        for mm in rx.finditer(text):
+            if mm.start() > pos:
+                best, pos = clas, mm.start()
+    return best
+
+
 def budget_mapping(t: Table) -> BudgetMapping | None:
     """The columns of ``t`` when it is a budget execution table (DATASETS.md: a
     classifying column plus a vigente and an execution figure or percentage), else
-    None.  Headers are matched against ``headers.toml`` ``[presupuesto]``."""
+    None.  Headers are matched against ``headers.toml`` ``[presupuesto]``.  A bare
+    code column ("Código" before "Descripción") classifies by what the caption names
+    ("... POR PARTIDA", "... POR RUBRO"), or as categoría when every code has the
+    categoría shape."""
     if t.n_header == 0 or not t.body:
         return None
     cols = _invert(map_columns(_header_texts(t), "presupuesto"))
     clas = next((c for c in CLASSIFIERS if c in cols), None)
+    if clas is None and "descripcion_codigo" in cols:
+        j = cols.pop("descripcion_codigo")
+        clas = _caption_classifier(t.titulo)
+        if clas is None:
+            codes = [_cell(r, j) for r in t.body if _cell(r, j)]
+            if codes and all(_LEADING_CODE["categoria_programatica"].fullmatch(c)
+                             and not _LEADING_CODE["categoria_programatica"].fullmatch(c).group(2)
+                             for c in codes if not _is_total(c)):
+                clas = "categoria_programatica"
+        if clas is not None:
+            cols[clas] = j
     if clas is None or "presupuesto_vigente" not in cols:
         return None
     if "ejecutado" not in cols and BUDGET_PCT not in cols:
@@ -240,7 +266,10 @@ def budget_mapping(t: Table) -> BudgetMapping | None:
 def _tipo(t: Table, m: BudgetMapping) -> str:
     if m.clasificador == "rubro" or "percibido" in m.cols:
         return "recurso"
-    return "recurso" if _RECURSO_TITLE.search(fold(t.titulo or "")) else "gasto"
+    title = fold(t.titulo or "")
+    if re.search(r"\bgastos?\b", title):
+        return "gasto"
+    return "recurso" if _RECURSO_TITLE.search(title) else "gasto"
 
 
 def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
@@ -268,26 +297,28 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
     findings: list[Finding] = []
     open_rows: list[dict] = []          # rows since the previous total (fuente back-fill)
     cur_fuente: str | None = None
-    cur_group: tuple[str, str] | None = None   # (code, description) of a "Cat. Prg." row
+    cur_group: tuple[str, str, str] | None = None  # (classifier, code, description) of a group row
     for i, r in enumerate(t.body):
         fila = i + t.n_header
         pagina = t.row_pages[fila]
         amounts = {f: values[f][i] for f in numeric}
         has_amounts = any(v is not None for v in amounts.values())
         parts = [_cell(r, j) for j in range(len(r))]
-        label_parts = [p for j, p in enumerate(parts) if p and (j in text_cols or not _looks_number(p))]
+        label_parts = [p for j, p in enumerate(parts) if p and (j in text_cols or not looks_numeric(p))]
         label = " ".join(label_parts)
         if not label and not has_amounts:
             continue
         if label and _is_total(label):
             fm = _FUENTE_IN_TOTAL.search(label)
-            fuente = None
-            if fm and clas != "fuente":
-                fuente = fm.group("code")
+            fuente = fm.group("code") if fm else None
+            if fuente is None and cur_fuente and re.search(rf"(?<!\d){cur_fuente}(?!\d)", label):
+                fuente = cur_fuente  # "Total 20 Recursos Específicos" closing group FTE 20
+            if fuente is not None and clas != "fuente":
                 for prev in open_rows:
                     if prev["fuente_codigo"] is None:
                         prev["fuente_codigo"] = fuente
             else:
+                fuente = None
                 cur_group = None
             cur_fuente = None
             open_rows = []
@@ -301,9 +332,12 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
                 continue
             cl = _CAT_LABEL.fullmatch(label)
             if cl:
-                cur_group = (cl.group("code"), cl.group("rest").strip())
+                cur_group = ("categoria_programatica", cl.group("code"), cl.group("rest").strip())
                 continue
-            continue  # a heading or note line without amounts: kept in tablas only
+            code, rest = _split_code(label, clas)
+            if code is not None and _norm_code(code, clas)[1]:
+                cur_group = (clas, code, rest)   # "00 0 008 GESTION ..." over its amounts
+            continue  # any other heading or note line: kept in tablas only
         code_text = parts[code_col] if code_col < len(parts) else ""
         desc = parts[desc_col] if desc_col is not None and desc_col < len(parts) else ""
         raw_code = None
@@ -313,9 +347,9 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
                 desc = rest if raw_code is not None else (desc or code_text)
             else:
                 raw_code = code_text
-        if raw_code is None and cur_group is not None and clas == "categoria_programatica":
-            raw_code = cur_group[0]
-            desc = desc or cur_group[1]
+        if raw_code is None and cur_group is not None and cur_group[0] == clas:
+            raw_code = cur_group[1]
+            desc = desc or cur_group[2]
         codigo = None
         if raw_code:
             codigo, ok = _norm_code(raw_code, clas)
@@ -428,7 +462,12 @@ def execution_rows(ctx: DocContext, t: Table, cols: dict[str, int]) -> list[dict
                  ("unidad_organizacional", "operacion_codigo", "operacion", "tarea_codigo", "tarea")}
         first = next((_cell(r, j) for j in sorted(ident_cols) if _cell(r, j)), "")
         if first and _is_total(first):
-            out.append({**ctx.prov(t.row_pages[fila]), "unidad_organizacional": table_unit,
+            unit = table_unit
+            named = _TOTAL_RE.sub("", first, count=1).strip(" :.-")
+            if has_unit_col and named and cur["unidad_organizacional"] \
+                    and fold(named) == fold(cur["unidad_organizacional"]):
+                unit = cur["unidad_organizacional"]  # "TOTAL DNP": subtotal of a unit
+            out.append({**ctx.prov(t.row_pages[fila]), "unidad_organizacional": unit,
                         "operacion_codigo": None, "operacion": None, "tarea_codigo": None,
                         "tarea": None, **_exec_nums(nums), "es_total": True})
             cur = dict.fromkeys(cur)

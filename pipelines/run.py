@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +40,13 @@ def already_done(out: Path, path: Path) -> bool:
     return any((out / "documentos").glob(f"gestion=*/{did}.parquet"))
 
 
-def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, progress=None
-                      ) -> FileOutcome:
+def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, progress=None,
+                      jobs: int = 1) -> FileOutcome:
     """Process ``path`` and write its datasets under ``out``.  Never raises for a bad
     file: the failure is returned (and written) as ``errores`` rows."""
     t0 = time.perf_counter()
     try:
-        res: DocumentResult = process_document(path, progress=progress, ocr_cache=ocr_cache)
+        res: DocumentResult = process_document(path, progress=progress, ocr_cache=ocr_cache, jobs=jobs)
     except ExtractError as exc:
         row = {"documento_id": None, "archivo": path.name, "pagina": exc.pagina,
                "etapa": exc.etapa, "clase": exc.clase, "mensaje": exc.mensaje}
@@ -87,32 +86,20 @@ def list_inputs(raw: Path, only: list[str] | None = None) -> list[Path]:
 
 def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             ocr_cache: Path | None = None, on_done=None, progress_factory=None) -> list[FileOutcome]:
-    """Process ``files`` (in parallel processes when ``jobs`` > 1) and return outcomes in
-    input order.  ``on_done(outcome)`` is called as each file finishes;
-    ``progress_factory(path)`` may return a per-page progress callback (jobs == 1)."""
-    outcomes: dict[Path, FileOutcome] = {}
-    todo = []
+    """Process ``files`` one after the other and return their outcomes in input order.
+
+    ``jobs`` is the number of worker processes that OCR a document's scanned pages (OCR
+    is where the time goes; text-layer pages take a fraction of a second each).
+    ``on_done(outcome)`` is called as each file finishes; ``progress_factory(path)`` may
+    return a per-page progress callback ``(done, total)``."""
+    outcomes: list[FileOutcome] = []
     for p in files:
         if not force and p.suffix.lower() == ".pdf" and already_done(out, p):
             o = FileOutcome(p.name, ok=True, skipped=True)
-            outcomes[p] = o
-            if on_done:
-                on_done(o)
         else:
-            todo.append(p)
-    if jobs <= 1 or len(todo) <= 1:
-        for p in todo:
             cb = progress_factory(p) if progress_factory else None
-            o = process_and_write(p, out, ocr_cache, cb)
-            outcomes[p] = o
-            if on_done:
-                on_done(o)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
-            futs = {ex.submit(process_and_write, p, out, ocr_cache): p for p in todo}
-            for fut in as_completed(futs):
-                o = fut.result()
-                outcomes[futs[fut]] = o
-                if on_done:
-                    on_done(o)
-    return [outcomes[p] for p in files]
+            o = process_and_write(p, out, ocr_cache, cb, jobs=jobs)
+        outcomes.append(o)
+        if on_done:
+            on_done(o)
+    return outcomes

@@ -69,13 +69,26 @@ def _bs(x: float) -> str:
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _where(r: dict) -> str:
-    label = r.get("codigo") or r.get("descripcion") or r.get("tarea_codigo") \
-        or r.get("operacion_codigo") or r.get("unidad_organizacional") or "TOTAL"
+def _label(r: dict) -> str:
+    """The row as an analyst finds it in the PDF: its code/description, or its unit."""
     if r.get("es_total"):
-        label = r.get("descripcion") or (f"TOTAL {r['unidad_organizacional']}"
-                                         if r.get("unidad_organizacional") else "TOTAL")
-    return f"p{r.get('pagina')} {label}"
+        return r.get("descripcion") or (f"TOTAL {r['unidad_organizacional']}"
+                                        if r.get("unidad_organizacional") else "TOTAL")
+    if r.get("codigo"):
+        return f"{r['codigo']} {r.get('descripcion') or ''}".strip()
+    return (r.get("descripcion") or r.get("tarea_codigo") or r.get("operacion_codigo")
+            or r.get("unidad_organizacional") or "(sin código)")
+
+
+def _where(r: dict) -> str:
+    """``ubicacion``: page, classifier (budget rows) and row label:
+    ``'p45 rubro: TOTAL FUENTE 20-230'``, ``'p13 DNP 10.1.5'``."""
+    if r.get("clasificador"):
+        return f"p{r.get('pagina')} {r['clasificador']}: {_label(r)}"
+    if r.get("tarea_codigo") or r.get("operacion_codigo"):
+        parts = [r.get("unidad_organizacional"), r.get("tarea_codigo") or r.get("operacion_codigo")]
+        return f"p{r.get('pagina')} " + " ".join(x for x in parts if x)
+    return f"p{r.get('pagina')} {_label(r)}"
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -172,7 +185,7 @@ def _compare_total(dataset: str, total: dict, scope: Sequence[dict], columns: Se
         fmt = (lambda x: f"{x:g}") if c.endswith("_pct") else _bs
         out.append(Finding(
             dataset, "total_igual_suma", _where(total), expected, observed, "error",
-            f"La fila de total '{_where(total).split(' ', 1)[1]}' (página {total.get('pagina')}) "
+            f"La fila de total '{_label(total)}' (página {total.get('pagina')}) "
             f"imprime {fmt(observed)} {unit} en {COLUMN_NAMES.get(c, c)}, pero la suma de sus "
             f"{len(vals)} filas es {fmt(expected)} {unit}."))
     return out
@@ -253,7 +266,7 @@ def check_vigente(rows: Sequence[dict]) -> list[Finding]:
         out.append(Finding(
             "presupuesto_ejecucion", "vigente_igual_inicial_mas_modificaciones", _where(r),
             expected, vig, "error",
-            f"En '{_where(r).split(' ', 1)[1]}' (página {r.get('pagina')}) el presupuesto "
+            f"En '{_label(r)}' (página {r.get('pagina')}) el presupuesto "
             f"vigente impreso es {_bs(vig)} Bs, pero inicial más modificaciones da "
             f"{_bs(expected)} Bs."))
     return out
@@ -270,7 +283,7 @@ def _check_pct(dataset: str, rows: Sequence[dict], num: str, den: str, pct: str)
             continue
         out.append(Finding(
             dataset, "porcentaje_consistente", _where(r), expected, p, "advertencia",
-            f"En '{_where(r).split(' ', 1)[1]}' (página {r.get('pagina')}) el porcentaje de "
+            f"En '{_label(r)}' (página {r.get('pagina')}) el porcentaje de "
             f"ejecución impreso es {p:g}%, pero {COLUMN_NAMES.get(num, num)} entre "
             f"{COLUMN_NAMES.get(den, den)} da {expected:g}%."))
     return out
