@@ -23,11 +23,12 @@ import shutil
 import tempfile
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
+import cv2
 import numpy as np
 
 from extract.models import Word
@@ -183,7 +184,7 @@ def build_config(psm: int, config: str = "", *, dpi: int | None = None,
 
 def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAULT_CONFIG,
               lang: str = "spa", dpi: int | None = 300, digits: bool = False,
-              whitelist: str | None = None) -> list[OcrWord]:
+              whitelist: str | None = None, postcorrect: bool = True) -> list[OcrWord]:
     """Run Tesseract on one image and return its words in reading order.
 
     ``image``: ``uint8`` array, ``(H, W)`` grayscale or ``(H, W, 3)`` RGB, used as
@@ -192,7 +193,8 @@ def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAUL
     ``config``: extra Tesseract options (e.g. ``'-c preserve_interword_spaces=1'``).
     ``dpi``: resolution passed to Tesseract (``None`` lets it guess from the image).
     ``digits=True`` restricts recognition to :data:`DIGITS_WHITELIST` (numeric cells);
-    ``whitelist`` sets an explicit character whitelist instead.
+    ``whitelist`` sets an explicit character whitelist instead.  ``postcorrect``
+    applies :func:`fix_glyphs` (N°, ordinals, Roman numerals, bullets).
 
     Returns :class:`OcrWord` items with pixel bboxes of ``image``.  Raises
     :class:`OcrError` when Tesseract is missing, the language is not installed or
@@ -214,7 +216,102 @@ def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAUL
             raise OcrError(f"tesseract language {lang!r} not installed ({msg.strip()}): "
                            f"apt-get install tesseract-ocr-{lang.split('+')[0]}") from exc
         raise OcrError(f"tesseract failed: {msg.strip()}") from exc
-    return _words_from_data(data)
+    words = _words_from_data(data)
+    if postcorrect and whitelist is None:
+        words = fix_glyphs(image if image.ndim == 2 else None, words)
+    return words
+
+
+# --------------------------------------------------------------------------- post-correction
+#
+# The ``spa`` model shipped by Debian (tessdata_fast, 4.00 "synth20170629") has no
+# '°', 'º' or '•' in its character set, so Tesseract *cannot* output them: "N°" comes
+# out as "N*", "N?", "N”", "N%4"...; bullets as "»" or "+"; and it prefers '|' / 'l'
+# for the capital I of Roman numerals.  These fixes are token rules for exactly those
+# confusions, plus a shape test for bullets (see :func:`_fix_bullets`).
+
+_LOOKS_DEGREE = "*?”\"'%º°"
+_RE_NUMERO = re.compile(r"(^|[/(])N[*?”\"'%º°]{1,2}(?=$|[\d.,:;)/-])")
+_RE_ART = re.compile(r"^(Art\.?)[*?”'%º](?=$|[.,:;-])")
+_RE_ORDINAL = re.compile(r"^(\d{1,3})[*?”'%º](?=$|\.-|[.,:;-]$)")
+_RE_ORDINAL_STRICT = re.compile(r"^(\d{1,3})[*”º](?=$|\.-|[.,:;-]$)")
+_ORDINAL_CONTEXT = {"artículo", "articulo", "art.", "art", "parágrafo", "paragrafo",
+                    "numeral", "inciso"}
+_RE_ROMAN = re.compile(r"^([\"“(]?)([|!Il]{1,4})([.:,)-]*)$")
+_RE_PIPE_I = re.compile(r"(?<=[A-ZÁÉÍÓÚÑ.])[|!](?=[A-ZÁÉÍÓÚÑ.])|^[|!](?=[A-ZÁÉÍÓÚÑ])")
+_RE_Y_DIGITS = re.compile(r"(?<=\d)y(?=\d)")
+
+
+def fix_token(token: str, previous: str = "") -> str:
+    """Correct one OCR token for glyphs the ``spa`` model cannot produce.
+
+    - ``N*``, ``N?``, ``N”``, ``N%4``, ``SEGIP/DGE/N*036/2024`` -> ``N°`` forms
+      (número sign; 'N' at token start or after '/' or '(', followed by end, digit or
+      punctuation);
+    - ``Art.”`` / ``Art?`` -> ``Art.°`` / ``Art°``;
+    - ``9”.-`` / ``13*`` -> ``9°.-`` / ``13°`` (ordinals), and ``1%`` -> ``1°`` only
+      right after *artículo / art. / parágrafo / numeral / inciso* (``previous``);
+    - Roman numerals read with pipes or small L: ``|.``, ``Il.``, ``!Il.``, ``ll:`` ->
+      ``I.``, ``II.``, ``III.``, ``II:``; '|' or '!' between capitals/dots -> 'I'
+      (``C.!.,`` -> ``C.I.,``, ``|SO`` -> ``ISO``);
+    - ``1y4`` -> ``1 y 4`` (the conjunction glued between digits).
+    """
+    t = _RE_NUMERO.sub(lambda m: m.group(1) + "N°", token)
+    t = _RE_ART.sub(lambda m: m.group(1) + "°", t)
+    if previous.casefold() in _ORDINAL_CONTEXT:
+        t = _RE_ORDINAL.sub(lambda m: m.group(1) + "°", t)
+    else:
+        t = _RE_ORDINAL_STRICT.sub(lambda m: m.group(1) + "°", t)
+    m = _RE_ROMAN.match(t)
+    if m and any(c in m.group(2) for c in "|!l"):
+        t = m.group(1) + "I" * len(m.group(2)) + m.group(3)
+    t = _RE_PIPE_I.sub("I", t)
+    t = _RE_Y_DIGITS.sub(" y ", t)
+    return t
+
+
+def _is_bullet(image: np.ndarray, word: OcrWord, line_height: float) -> bool:
+    """True when ``word`` is one small filled round blob (a printed bullet '•')."""
+    x0, t, x1, b = (int(round(v)) for v in word.bbox)
+    crop = image[max(0, t):b + 1, max(0, x0):x1 + 1]
+    if crop.size == 0:
+        return False
+    ink = (crop < 128).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n != 2:  # exactly one blob
+        return False
+    _, _, w, h, area = (int(v) for v in stats[1])
+    if min(w, h) < 4 or not 0.2 * line_height <= h <= 0.6 * line_height:
+        return False
+    return 0.75 <= w / h <= 1.33 and area / (w * h) >= 0.6
+
+
+def _fix_bullets(image: np.ndarray, words: list[OcrWord]) -> list[OcrWord]:
+    """Replace the first word of a line by '•' when it is a filled round blob followed by
+    more words (the model has no '•' and reads bullets as '»', '+', 'e'...)."""
+    out = list(words)
+    index = {id(w): i for i, w in enumerate(words)}
+    for line in lines_of(words):
+        first = line[0]
+        if len(line) < 2 or len(first.text) > 2 or first.text == "•":
+            continue
+        height = float(np.median([w.bbox[3] - w.bbox[1] for w in line[1:]]))
+        if _is_bullet(image, first, height):
+            out[index[id(first)]] = replace(first, text="•")
+    return out
+
+
+def fix_glyphs(image: np.ndarray | None, words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Apply :func:`fix_token` to every word (with the previous word of its line as
+    context) and, when ``image`` is given, the bullet shape test."""
+    out: list[OcrWord] = []
+    for line in lines_of(words):
+        prev = ""
+        for w in line:
+            text = fix_token(w.text, prev)
+            out.append(w if text == w.text else replace(w, text=text))
+            prev = w.text
+    return _fix_bullets(image, out) if image is not None else out
 
 
 def _words_from_data(data: dict[str, list[Any]]) -> list[OcrWord]:

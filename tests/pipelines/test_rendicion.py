@@ -171,6 +171,35 @@ def test_bare_code_column_classified_by_caption():
     assert (row["clasificador"], row["codigo"], row["ejecutado"]) == ("partida", "39500", 500.0)
 
 
+def test_table_continued_over_pages_and_unparseable_code():
+    rows = [["Cat. Prg.", "Presupuesto Vigente", "Devengado", "% Ejec."],
+            ["00 0 001 GESTION ADMINISTRATIVA", "100,00", "50,00", "50,00"],
+            ["00-0-002 AUDITORIA", "10,00", "10,00", "100,00"],
+            ["0 0 1 MAL IMPRESO", "1,00", "1,00", "100,00"],
+            ["Total 41 Transferencias", "111,00", "61,00", "54,95"]]
+    t = Table(pagina=44, orden=1, metodo="lattice", bbox=(0, 0, 1, 1),
+              rows=tuple(tuple(r) for r in rows), row_pages=(44, 44, 45, 45, 45), n_header=1)
+    pe, _, findings = build_rendicion(CTX, [t], [])
+    assert [(r["pagina"], r["codigo"], r["descripcion"]) for r in pe] == [
+        (44, "00 0 001", "GESTION ADMINISTRATIVA"), (45, "00 0 002", "AUDITORIA"),
+        (45, None, "0 0 1 MAL IMPRESO"), (45, None, "Total 41 Transferencias")]
+    assert pe[0]["ejecutado"] == 50.0 and pe[3]["es_total"] and pe[3]["fuente_codigo"] is None
+    assert findings == []
+
+
+def test_group_row_without_label_gives_code_to_amount_rows():
+    t = table([
+        ["Cat. Prg.", "Descripción", "Presupuesto Vigente", "Devengado"],
+        ["48 0 001", "EMISION LA PAZ", "", ""],
+        ["FTE 41: TGN", "", "", ""],
+        ["", "", "1.000,00", "900,00"],
+        ["Total FTE 41", "", "1.000,00", "900,00"],
+    ])
+    rows = budget(t)
+    assert [(r["codigo"], r["descripcion"], r["fuente_codigo"], r["es_total"]) for r in rows] == [
+        ("48 0 001", "EMISION LA PAZ", "41", False), (None, "Total FTE 41", "41", True)]
+
+
 @pytest.mark.parametrize("rows", [
     # a unit's totals, no classifying column: stays in tablas
     [["PRESUPUESTO VIGENTE", "TOTAL DEVENGADO", "TOTAL PAGADO", "EJECUCIÓN PRESUPUESTARIA"],
