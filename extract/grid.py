@@ -70,7 +70,7 @@ def _inside(w: Word, b: BBox) -> bool:
 
 
 def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
-               bbox: BBox | None = None) -> tuple[list[list[str]], list[Cell]]:
+               bbox: BBox | None = None, snap: float = SNAP) -> tuple[list[list[str]], list[Cell]]:
     """Turn cell rectangles into a text grid.
 
     ``rects``: cell rectangles (x0, top, x1, bottom) in points.  ``words``: the page's
@@ -78,12 +78,14 @@ def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
     texts ('' where empty or covered by a merged cell), ``cells`` the
     :class:`Cell` objects with spans.  Grid positions no rectangle covers (a merged
     cell whose closing rule lies on the next page) are merged per column into one
-    vertical cell.  Rows and columns holding no text at all are dropped.
+    vertical cell.  Rows and columns holding no text at all are dropped.  ``snap``: rule
+    positions closer than this (pt) are one grid line (larger for scans, whose rules
+    wander with the skew).
     """
     if not rects:
         return [], []
-    xs = cluster([r[0] for r in rects] + [r[2] for r in rects])
-    ys = cluster([r[1] for r in rects] + [r[3] for r in rects])
+    xs = cluster([r[0] for r in rects] + [r[2] for r in rects], snap)
+    ys = cluster([r[1] for r in rects] + [r[3] for r in rects], snap)
     nr, nc = len(ys) - 1, len(xs) - 1
     if nr <= 0 or nc <= 0:
         return [], []

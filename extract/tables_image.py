@@ -8,6 +8,7 @@ validation) is the same code for digital and scanned tables.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -28,6 +29,7 @@ class LineSettings:
     min_line_frac: float = 0.025
     min_cell_px: int = 12
     min_table_cells: int = 4
+    snap_pt: float = 5.0
 
 
 def line_mask(gray: np.ndarray, s: LineSettings = LineSettings()) -> np.ndarray:
@@ -79,12 +81,53 @@ def find_image_tables(gray: np.ndarray, page_width_pt: float, page_height_pt: fl
         rects = [((x0 - 2) * sx, (y0 - 2) * sy, (x1 + 2) * sx, (y1 + 2) * sy) for x0, y0, x1, y1 in cells_px]
         bbox = (min(r[0] for r in rects), min(r[1] for r in rects),
                 max(r[2] for r in rects), max(r[3] for r in rects))
-        rows, cells = build_grid(rects, words, pagina, bbox)
+        rows, cells = build_grid(rects, words, pagina, bbox, snap=settings.snap_pt)
         if not rows or len(rows[0]) < 2:
             continue
+        rows, cells = reread_numeric_cells(gray, rows, cells, 1.0 / sx)
         out.append((bbox, rows, cells))
     out.sort(key=lambda t: (t[0][1], t[0][0]))
     return out
+
+
+NUMERIC = re.compile(r"^[-(]?\d[\d.,]*%?\)?$")
+"""A cell that is a number, an amount, a percentage or a dotted code."""
+MIN_NUMERIC_SHARE = 0.6
+MIN_REREAD_CONFIDENCE = 50.0
+
+
+def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Cell], scale: float
+                         ) -> tuple[list[list[str]], list[Cell]]:
+    """Re-read, with digits-only OCR on the cell alone (psm 7), the cells of a numeric
+    column (most of its filled cells are numbers or dotted codes) whose text is not a
+    number: '3.04' read as 'mE' in a tall merged cell.  The new reading is kept only
+    when it is a number and Tesseract is confident; ``scale`` is pixels per point."""
+    from extract.ocr import ocr_image
+
+    if not rows:
+        return rows, cells
+    n_cols = len(rows[0])
+    numeric_cols = []
+    for j in range(n_cols):
+        filled = [r[j] for r in rows[1:] if r[j].strip()]
+        if len(filled) >= 2 and sum(bool(NUMERIC.match(t.replace(" ", ""))) for t in filled) \
+                >= MIN_NUMERIC_SHARE * len(filled):
+            numeric_cols.append(j)
+    out_cells = []
+    for c in cells:
+        text = c.text.replace(" ", "")
+        if c.col in numeric_cols and c.row > 0 and text and not NUMERIC.match(text) and c.bbox:
+            x0, y0, x1, y1 = (int(v * scale) for v in c.bbox)
+            crop = gray[max(0, y0 + 6):max(0, y1 - 6), max(0, x0 + 6):max(0, x1 - 6)]
+            if crop.size:
+                words = ocr_image(crop, psm=7, digits=True)
+                new = "".join(w.text for w in words)
+                conf = min((w.confidence for w in words), default=0.0)
+                if NUMERIC.match(new) and conf >= MIN_REREAD_CONFIDENCE:
+                    rows[c.row][c.col] = new
+                    c = Cell(c.row, c.col, new, c.bbox, c.rowspan, c.colspan, c.pagina)
+        out_cells.append(c)
+    return rows, out_cells
 
 
 def image_tables(pdf_path, page, dpi: int = 300) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
