@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for OCR of scanned pages (default: all cores)")
     p.add_argument("--ocr-cache", type=Path, default=Path("data/interim/ocr"),
                    help="OCR cache folder (by page-image hash)")
+    p.add_argument("--layout", type=Path, default=Path("data/interim/layout"),
+                   help="geometry sidecars (table and cell boxes) for the QA report")
     p.add_argument("--logs", type=Path, default=Path("data/logs"), help="log folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     return p
@@ -80,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if args.only else EXIT_OK
     args.out.mkdir(parents=True, exist_ok=True)
     if args.quiet:
-        outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache)
+        outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache,
+                           layout_dir=args.layout)
     else:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as prog:
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                     prog.remove_task(page_tasks[o.archivo])
 
             outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force,
-                               ocr_cache=args.ocr_cache, on_done=done, progress_factory=factory)
+                               ocr_cache=args.ocr_cache, on_done=done, progress_factory=factory,
+                               layout_dir=args.layout)
     summary(console, outcomes)
     failed = [o for o in outcomes if not o.ok]
     if failed:

@@ -33,7 +33,7 @@ from pipelines.formulario import build_formularios
 from pipelines.identify import identify
 from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
 from pipelines.rendicion import build_rendicion
-from pipelines.tablas import tablas_rows
+from pipelines.tablas import tabla_id, tablas_rows
 from pipelines.validate import validate
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class DocumentResult:
     errores: list[dict] = field(default_factory=list)
     paginas: int = 0
     paginas_ocr: int = 0
+    layout: dict = field(default_factory=dict)
 
 
 def sha256_of(path: Path) -> str:
@@ -108,6 +109,21 @@ def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: Docum
         res.errores.append(_error_row(path.name, res.documento_id, pages[0], "ocr", "OcrFallido",
                                       f"{exc}"))
         return {}
+
+
+def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
+    """Geometry the datasets do not carry, for the QA report: page sizes and, per table,
+    its id, method, page boxes and cell boxes (points, top-left origin)."""
+    return {
+        "documento_id": ctx.documento_id, "archivo": ctx.archivo,
+        "paginas": [{"pagina": p.numero, "width": p.width, "height": p.height, "metodo": p.metodo,
+                     "ocr_confianza": p.ocr_confianza} for p in pages],
+        "tablas": [{"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
+                    "titulo": t.titulo, "bbox": list(t.bbox),
+                    "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
+                                "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
+                   for t in tables],
+    }
 
 
 def process_document(path: Path, progress: ProgressFn | None = None,
@@ -212,4 +228,5 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     findings += validate(ds)
     ds["validaciones"] = [f.row(ctx) for f in findings]
     res.datasets = ds
+    res.layout = layout_of(ctx, pages, tables)
     return res

@@ -6,7 +6,9 @@ naming it; the others complete).  Writes are per document and atomic
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,7 +43,7 @@ def already_done(out: Path, path: Path) -> bool:
 
 
 def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, progress=None,
-                      jobs: int = 1) -> FileOutcome:
+                      jobs: int = 1, layout_dir: Path | None = None) -> FileOutcome:
     """Process ``path`` and write its datasets under ``out``.  Never raises for a bad
     file: the failure is returned (and written) as ``errores`` rows."""
     t0 = time.perf_counter()
@@ -68,10 +70,22 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
         write_errores(out, path.name, [row])
         return FileOutcome(path.name, ok=False, errores=[row], seconds=time.perf_counter() - t0)
     write_errores(out, path.name, res.errores)
+    if layout_dir is not None:
+        write_layout(layout_dir, res)
     sev = Counter(f["severidad"] for f in res.datasets.get("validaciones", []))
     return FileOutcome(path.name, ok=True, paginas=res.paginas, paginas_ocr=res.paginas_ocr,
                        rows=counts, findings=sev, errores=res.errores,
                        seconds=time.perf_counter() - t0)
+
+
+def write_layout(layout_dir: Path, res: DocumentResult) -> None:
+    """Write the document's geometry sidecar ``<layout_dir>/<documento_id>.json``
+    (temp file + rename), read by the QA report."""
+    layout_dir.mkdir(parents=True, exist_ok=True)
+    target = layout_dir / f"{res.documento_id}.json"
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(res.layout, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)
 
 
 def list_inputs(raw: Path, only: list[str] | None = None) -> list[Path]:
@@ -85,7 +99,8 @@ def list_inputs(raw: Path, only: list[str] | None = None) -> list[Path]:
 
 
 def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
-            ocr_cache: Path | None = None, on_done=None, progress_factory=None) -> list[FileOutcome]:
+            ocr_cache: Path | None = None, on_done=None, progress_factory=None,
+            layout_dir: Path | None = None) -> list[FileOutcome]:
     """Process ``files`` one after the other and return their outcomes in input order.
 
     ``jobs`` is the number of worker processes that OCR a document's scanned pages (OCR
@@ -98,7 +113,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             o = FileOutcome(p.name, ok=True, skipped=True)
         else:
             cb = progress_factory(p) if progress_factory else None
-            o = process_and_write(p, out, ocr_cache, cb, jobs=jobs)
+            o = process_and_write(p, out, ocr_cache, cb, jobs=jobs, layout_dir=layout_dir)
         outcomes.append(o)
         if on_done:
             on_done(o)
