@@ -240,6 +240,8 @@ _ORDINAL_CONTEXT = {"artículo", "articulo", "art.", "art", "parágrafo", "parag
 _RE_ROMAN = re.compile(r"^([\"“(]?)([|!Il]{1,4})([.:,)-]*)$")
 _RE_PIPE_I = re.compile(r"(?<=[A-ZÁÉÍÓÚÑ.])[|!](?=[A-ZÁÉÍÓÚÑ.])|^[|!](?=[A-ZÁÉÍÓÚÑ])")
 _RE_Y_DIGITS = re.compile(r"(?<=\d)y(?=\d)")
+_RE_SMALL_CAP = re.compile(r"^([cosvwxz])(?=[A-ZÁÉÍÓÚÑ]+$)")
+_RE_NUM_PERCENT = re.compile(r"^(\d[\d.,]*)%$")
 
 
 def fix_token(token: str, previous: str = "") -> str:
@@ -254,7 +256,9 @@ def fix_token(token: str, previous: str = "") -> str:
     - Roman numerals read with pipes or small L: ``|.``, ``Il.``, ``!Il.``, ``ll:`` ->
       ``I.``, ``II.``, ``III.``, ``II:``; '|' or '!' between capitals/dots -> 'I'
       (``C.!.,`` -> ``C.I.,``, ``|SO`` -> ``ISO``);
-    - ``1y4`` -> ``1 y 4`` (the conjunction glued between digits).
+    - ``1y4`` -> ``1 y 4`` (the conjunction glued between digits);
+    - ``cP`` -> ``CP``: a first letter whose lower case has the shape of its capital
+      (c o s v w x z) before capitals only.
     """
     t = _RE_NUMERO.sub(lambda m: m.group(1) + "N°", token)
     t = _RE_ART.sub(lambda m: m.group(1) + "°", t)
@@ -267,6 +271,7 @@ def fix_token(token: str, previous: str = "") -> str:
         t = m.group(1) + "I" * len(m.group(2)) + m.group(3)
     t = _RE_PIPE_I.sub("I", t)
     t = _RE_Y_DIGITS.sub(" y ", t)
+    t = _RE_SMALL_CAP.sub(lambda m: m.group(1).upper(), t)
     return t
 
 
@@ -301,16 +306,58 @@ def _fix_bullets(image: np.ndarray, words: list[OcrWord]) -> list[OcrWord]:
     return out
 
 
+def _ink_gaps(image: np.ndarray, bbox: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+    """Inner runs of ink-free columns in ``bbox`` of ``image``: ``[(start, end), ...]``
+    in image x pixels (end exclusive)."""
+    x0, t, x1, b = (int(round(v)) for v in bbox)
+    crop = image[max(0, t):b + 1, max(0, x0):x1 + 1]
+    if crop.size == 0:
+        return []
+    cols = (crop < 128).any(axis=0)
+    gaps, i, n = [], 0, len(cols)
+    while i < n:
+        if cols[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not cols[j]:
+            j += 1
+        if i > 0 and j < n:
+            gaps.append((max(0, x0) + i, max(0, x0) + j))
+        i = j
+    return gaps
+
+
+def _split_spaced_percent(image: np.ndarray, word: OcrWord) -> list[OcrWord]:
+    """``"10%"`` read as one word although the print has a space (``"10 %"``): split it
+    when the blank before the '%' glyph is at least 0.3 x the word height (a space is
+    ~0.5 h at these sizes, the gap between glyphs <= 0.2 h)."""
+    m = _RE_NUM_PERCENT.match(word.text)
+    if not m:
+        return [word]
+    gaps = _ink_gaps(image, word.bbox)
+    height = word.bbox[3] - word.bbox[1]
+    if not gaps or gaps[-1][1] - gaps[-1][0] < 0.3 * height:
+        return [word]
+    g0, g1 = gaps[-1]
+    x0, t, x1, b = word.bbox
+    return [replace(word, text=m.group(1), bbox=(x0, t, float(g0), b)),
+            replace(word, text="%", bbox=(float(g1), t, x1, b))]
+
+
 def fix_glyphs(image: np.ndarray | None, words: Sequence[OcrWord]) -> list[OcrWord]:
     """Apply :func:`fix_token` to every word (with the previous word of its line as
-    context) and, when ``image`` is given, the bullet shape test."""
+    context) and, when ``image`` (the grayscale image the words were read from) is
+    given, the image tests: bullets (:func:`_fix_bullets`) and ``"10 %"`` printed
+    with a space (:func:`_split_spaced_percent`)."""
     out: list[OcrWord] = []
     for line in lines_of(words):
         prev = ""
         for w in line:
             text = fix_token(w.text, prev)
-            out.append(w if text == w.text else replace(w, text=text))
             prev = w.text
+            w = w if text == w.text else replace(w, text=text)
+            out.extend(_split_spaced_percent(image, w) if image is not None else [w])
     return _fix_bullets(image, out) if image is not None else out
 
 

@@ -209,28 +209,45 @@ def binarize(gray: np.ndarray, method: Binarize = "otsu") -> np.ndarray:
     raise ValueError(f"unknown binarize method {method!r}")
 
 
-def line_mask(gray: np.ndarray, min_len_px: int | None = None) -> np.ndarray:
-    """Mask (255 = rule pixel) of long horizontal and vertical lines in ``gray``.
+def line_mask(gray: np.ndarray, min_len_px: int | None = None,
+              dilate_px: int = 2) -> np.ndarray:
+    """Mask (255 = rule pixel) of horizontal and vertical table rules in ``gray``.
 
-    Dark pixels (Otsu) are opened with a ``1 x L`` and an ``L x 1`` kernel,
-    ``L = min_len_px`` or 1/30 of the page width (~70 px at 300 dpi on A4, longer
-    than any word's stroke); gaps of up to 15 px along a rule are closed and the
-    result is dilated by 1 px to catch antialiasing.
+    Dark pixels (Otsu) are opened with a ``L x 1`` kernel for horizontal rules,
+    ``L = min_len_px`` or 1/30 of the page width (~80-117 px on A4 at 300 dpi, longer
+    than any word).  Vertical rules: runs at least ``L`` tall, plus shorter runs (at
+    least 1/80 of the short page side, ~31 px) that touch a horizontal rule - the
+    dividers of single-line table rows, while the stems of large letters, which touch
+    no rule, are kept.  Gaps of up to 15 px along a rule are closed and the mask is
+    dilated by ``dilate_px`` to take the rules' grey antialiased edges too.
     """
     h, w = gray.shape[:2]
     length = min_len_px or max(20, w // 30)
+    short = max(15, min(h, w) // 80)
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
                              cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, min(short, length))))
+    if short < length:
+        # keep a short vertical run only when it is long or touches a horizontal rule
+        near_h = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(vert, connectivity=8)
+        touching = np.zeros(n, bool)
+        touching[np.unique(labels[(near_h > 0) & (labels > 0)])] = True
+        keep = touching | (stats[:, cv2.CC_STAT_HEIGHT] >= length)
+        keep[0] = False
+        vert = np.where(keep[labels], 255, 0).astype(np.uint8)
     # bridge small breaks in scanned rules (up to ~1.3 mm) so cells stay closed
     horiz = cv2.morphologyEx(horiz, cv2.MORPH_CLOSE,
                              cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     vert = cv2.morphologyEx(vert, cv2.MORPH_CLOSE,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
     mask = cv2.bitwise_or(horiz, vert)
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    if dilate_px > 0:
+        k = 2 * dilate_px + 1
+        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return mask
 
 
 @dataclass(frozen=True, eq=False)

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"datasets written to {out}", flush=True)
     score = args.shared / "bench" / "score.py"
     res = subprocess.run([sys.executable, str(score), "--truth", str(corpus), "--parquet", str(out)]
-                         + [a for p in (args.only or []) for a in ("--doc", Path(p).stem)])
+                         + (["--doc", *[Path(p).stem for p in args.only]] if args.only else []))
     return res.returncode
 
 

@@ -111,14 +111,19 @@ _CAPTION_CLASSIFIER: tuple[tuple[str, re.Pattern], ...] = (
 _RECURSO_TITLE = re.compile(
     r"\b(?:presupuesto|ejecucion|estado)\b[^.]{0,40}?\bde\s+(?:recursos|ingresos)\b")
 _METAS_HEADER = re.compile(r"\b(?:meta|metas|total prog|total ejec)\b")
-# Dates inside header texts ("Ejecución al 31dic. 2020", "Saldo al 23 de junio del 2020")
-# and unit notes ("(Bs.)", "(En Bs.)") are dropped before matching synonyms.
+# Dates inside header texts ("Ejecución al 31dic. 2020", "Saldo al 23 de junio del 2020"),
+# unit notes ("(Bs.)", "(En Bs.)", "Bs.") and column references ("(A)", "(B/A)") are
+# dropped before matching synonyms.
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _HEADER_DATE = re.compile(
     r"(?<!\d)\d{1,2}\s*(?:º|°)?\s*(?:de\s+|del\s+|[-/.]\s*)?(?:" + _MONTH_ALT + r")(?![a-z])\.?"
     r"\s*(?:de\s+|del\s+|[-/.,]\s*)?(?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)\d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2})(?!\d)", re.I)
-_HEADER_UNIT = re.compile(r"\(\s*(?:en\s+)?(?:bs|bolivianos)\.?\s*\)", re.I)
+_HEADER_UNIT = re.compile(
+    r"\(\s*(?:expresado\s+)?(?:en\s+)?(?:bs|bolivianos)\.?\s*\)"      # "(Bs.)", "(En Bs.)"
+    r"|(?<![^\W\d_])(?:en\s+)?bs\.?(?![^\W\d_])"                           # "Ejecutado Bs."
+    r"|\(\s*[a-z]\s*(?:[-+/*=x]\s*[a-z]\s*)*\)(?:\s*=\s*\(?[a-z](?:\s*[-+/*]\s*[a-z])*\)?)?",  # "(B/A)"
+    re.I)
 _AL_DATE = re.compile(r"\bal\s+(?=\d)", re.I)
 
 

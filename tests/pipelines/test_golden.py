@@ -28,7 +28,7 @@ def scored(tmp_path_factory) -> dict:
         pytest.skip(f"{SCORER} not found")
     report = out / "score.json"
     cmd = [sys.executable, str(SCORER), "--truth", str(CORPUS), "--parquet", str(out),
-           "--json", str(report)] + [a for n in DIGITAL for a in ("--doc", n)]
+           "--json", str(report), "--doc", *DIGITAL]
     subprocess.run(cmd, check=True, capture_output=True)
     data = json.loads(report.read_text())
     return {d["name"]: d["datasets"] for d in data["documents"]}
