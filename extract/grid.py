@@ -36,17 +36,23 @@ def _index(lines: Sequence[float], v: float) -> int:
 
 
 def words_text(words: Sequence[Word], line_tol: float = 3.0) -> str:
-    """Join words into text: lines by ``top`` (within ``line_tol`` pt), left to right,
-    lines joined by a single space (a wrapped cell is one value)."""
+    """Join words into text: words whose vertical centres are within ``line_tol`` pt, or
+    within half their height (OCR boxes wobble), form a line, read left to right; lines
+    are joined by a single space (a wrapped cell is one value)."""
     if not words:
         return ""
-    ws = sorted(words, key=lambda w: (w.top, w.x0))
+    ws = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
     lines: list[list[Word]] = []
+    centre = 0.0
     for w in ws:
-        if lines and abs(w.top - lines[-1][0].top) <= line_tol:
+        c = (w.top + w.bottom) / 2
+        tol = max(line_tol, 0.5 * (w.bottom - w.top))
+        if lines and abs(c - centre) <= tol:
             lines[-1].append(w)
+            centre = sum((x.top + x.bottom) / 2 for x in lines[-1]) / len(lines[-1])
         else:
             lines.append([w])
+            centre = c
     return join_lines(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in lines)
 
 

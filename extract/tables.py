@@ -92,6 +92,34 @@ def _same_columns(a: Table, b: Table, tol: float = 6.0) -> bool:
     return bool(pairs) and all(abs(p - q) <= tol for p, q in pairs)
 
 
+def column_map(prev: Table, nxt: Table, tol: float = 8.0) -> dict[int, int] | None:
+    """For a continuation that prints fewer columns (its empty ones were dropped): each
+    of ``nxt``'s columns -> the column of ``prev`` starting at the same x, or None when
+    some column has no counterpart."""
+    xa, xb = column_starts(prev.cells, prev.n_cols), column_starts(nxt.cells, nxt.n_cols)
+    out: dict[int, int] = {}
+    for j, x in enumerate(xb):
+        if x is None:
+            return None
+        k = min(range(len(xa)), key=lambda k: abs((xa[k] if xa[k] is not None else 1e9) - x))
+        if xa[k] is None or abs(xa[k] - x) > tol or k in out.values():
+            return None
+        out[j] = k
+    return out if out and list(out.values()) == sorted(out.values()) else None
+
+
+def _widen(t: Table, cmap: dict[int, int], n_cols: int) -> Table:
+    """``t`` with its columns moved to the positions ``cmap`` gives (all rows body)."""
+    rows = []
+    for r in t.rows:
+        new = [""] * n_cols
+        for j, text in enumerate(r):
+            new[cmap[j]] = text
+        rows.append(tuple(new))
+    cells = tuple(replace(c, col=cmap[c.col]) for c in t.cells if c.col in cmap)
+    return replace(t, rows=tuple(rows), cells=cells, n_header=0)
+
+
 def _is_continuation(prev: Table, nxt: Table, top_limit: float) -> bool:
     if nxt.pagina != prev.row_pages[-1] + 1 or nxt.orden != 1:
         return False
@@ -161,6 +189,12 @@ def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> lis
     out: list[Table] = []
     for t in tables:
         prev = out[-1] if out else None
+        if prev is not None and t.n_cols < prev.n_cols and t.titulo is None \
+                and t.pagina == prev.row_pages[-1] + 1 and t.orden == 1 \
+                and t.bbox[1] <= page_tops.get(t.pagina, 0.0):
+            cmap = column_map(prev, t)
+            if cmap is not None:
+                t = _widen(t, cmap, prev.n_cols)
         if prev is not None and _is_continuation(prev, t, page_tops.get(t.pagina, 0.0)):
             drop = t.n_header if prev.n_header and [fold(" ".join(r)) for r in prev.header] == \
                 [fold(" ".join(r)) for r in t.header] else 0

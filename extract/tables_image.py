@@ -9,6 +9,7 @@ validation) is the same code for digital and scanned tables.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import cv2
@@ -96,36 +97,70 @@ MIN_NUMERIC_SHARE = 0.6
 MIN_REREAD_CONFIDENCE = 50.0
 
 
+def shape(text: str) -> str:
+    """The shape of a code or number: digit runs -> '9' ('4.1.12.1' -> '9.9.9.9')."""
+    return re.sub(r"\d+", "9", text.replace(" ", ""))
+
+
+def _cell_variants(crop: np.ndarray):
+    """The cell image as is and binarized (median 3 + Otsu), each with a white margin:
+    the grain of a photocopy hides the dots of a code from digits-only OCR."""
+    pad = lambda im: cv2.copyMakeBorder(im, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)  # noqa: E731
+    yield pad(crop)
+    _, otsu = cv2.threshold(cv2.medianBlur(crop, 3), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    yield pad(otsu)
+
+
 def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Cell], scale: float
                          ) -> tuple[list[list[str]], list[Cell]]:
     """Re-read, with digits-only OCR on the cell alone (psm 7), the cells of a numeric
-    column (most of its filled cells are numbers or dotted codes) whose text is not a
-    number: '3.04' read as 'mE' in a tall merged cell.  The new reading is kept only
-    when it is a number and Tesseract is confident; ``scale`` is pixels per point."""
+    column that do not look like its other cells: '3.04' read as 'mE' in a tall merged
+    cell, '46 :' for '4.6', '3.141.1' for '3.1.4.1'.  A column is numeric when most of its
+    filled cells are numbers or dotted codes; when most share one shape ('9.9.9.9') a
+    cell of another shape is re-read and the new reading must have that shape.  The new
+    reading is kept only when Tesseract is confident.  ``scale``: pixels per point."""
     from extract.ocr import ocr_image
 
     if not rows:
         return rows, cells
     n_cols = len(rows[0])
-    numeric_cols = []
+    want: dict[int, str | None] = {}
     for j in range(n_cols):
-        filled = [r[j] for r in rows[1:] if r[j].strip()]
-        if len(filled) >= 2 and sum(bool(NUMERIC.match(t.replace(" ", ""))) for t in filled) \
-                >= MIN_NUMERIC_SHARE * len(filled):
-            numeric_cols.append(j)
+        filled = [r[j].replace(" ", "") for r in rows[1:] if r[j].strip()]
+        if not filled:
+            continue
+        numeric = sum(bool(NUMERIC.match(t)) for t in filled)
+        shapes = Counter(shape(t) for t in filled if NUMERIC.match(t))
+        common, n = shapes.most_common(1)[0] if shapes else (None, 0)
+        if len(filled) >= 2 and n >= MIN_NUMERIC_SHARE * len(filled) and common.count("9") > 1:
+            want[j] = common
+        elif len(filled) >= 2 and numeric >= MIN_NUMERIC_SHARE * len(filled):
+            want[j] = None
     out_cells = []
     for c in cells:
         text = c.text.replace(" ", "")
-        if c.col in numeric_cols and c.row > 0 and text and not NUMERIC.match(text) and c.bbox:
-            x0, y0, x1, y1 = (int(v * scale) for v in c.bbox)
-            crop = gray[max(0, y0 + 6):max(0, y1 - 6), max(0, x0 + 6):max(0, x1 - 6)]
-            if crop.size:
-                words = ocr_image(crop, psm=7, digits=True)
-                new = "".join(w.text for w in words)
-                conf = min((w.confidence for w in words), default=0.0)
-                if NUMERIC.match(new) and conf >= MIN_REREAD_CONFIDENCE:
-                    rows[c.row][c.col] = new
-                    c = Cell(c.row, c.col, new, c.bbox, c.rowspan, c.colspan, c.pagina)
+        digits = sum(ch.isdigit() for ch in text) / len(text) if text else 0.0
+        if c.row > 0 and text and c.bbox and (c.col in want or (digits >= 0.5 and not NUMERIC.match(text))):
+            # a lone almost-number ('46 :') outside a numeric column needs a surer reading
+            target = want.get(c.col)
+            min_conf = MIN_REREAD_CONFIDENCE if c.col in want else 80.0
+            suspicious = (target is not None and shape(text) != target and digits >= 0.4) or \
+                         (not NUMERIC.match(text))
+            if suspicious:
+                x0, y0, x1, y1 = (int(v * scale) for v in c.bbox)
+                crop = gray[max(0, y0 + 6):max(0, y1 - 6), max(0, x0 + 6):max(0, x1 - 6)]
+                best = None
+                for img in _cell_variants(crop) if crop.size else ():
+                    words = ocr_image(img, psm=7, digits=True)
+                    new = "".join(w.text for w in words)
+                    conf = min((w.confidence for w in words), default=0.0)
+                    fits = shape(new) == target if target is not None else bool(NUMERIC.match(new))
+                    if fits and NUMERIC.match(new) and conf >= min_conf \
+                            and (best is None or conf > best[1]):
+                        best = (new, conf)
+                if best is not None:
+                    rows[c.row][c.col] = best[0]
+                    c = Cell(c.row, c.col, best[0], c.bbox, c.rowspan, c.colspan, c.pagina)
         out_cells.append(c)
     return rows, out_cells
 

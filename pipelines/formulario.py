@@ -32,7 +32,8 @@ TOL = 0.5
 
 
 def form_columns(t: Table) -> dict[int, tuple[str, str | None]] | None:
-    """Column -> (role, fuente) for a budget summary form table, else None.  Roles:
+    """Column -> (role, fuente) for a budget summary form table (it has a form-code
+    column, a description and at least one fuente column), else None.  Roles:
     ``formulario_codigo``, ``descripcion``, ``monto`` (fuente = the header's digits,
     None for the total column)."""
     if t.n_header == 0 or t.n_cols < 3:
@@ -54,7 +55,8 @@ def form_columns(t: Table) -> dict[int, tuple[str, str | None]] | None:
         if j not in out and re.match(r"^\s*(fuente|fte)\b", fold(h)) and re.search(r"\d", h):
             out[j] = ("monto", re.findall(r"\d+", h)[0][-2:].zfill(2))
     roles = {r for r, _ in out.values()}
-    if {"descripcion", "monto"} <= roles and any(f for r, f in out.values() if r == "monto"):
+    if {"formulario_codigo", "descripcion", "monto"} <= roles and \
+            any(f for r, f in out.values() if r == "monto"):
         return out
     return None
 

@@ -17,8 +17,11 @@ of a unit's totals with no classifying column stays in ``tablas`` only.  Rules:
   description together (``'1 SERVICIOS PERSONALES'``) is split.  Null on total rows.
 - group rows: a row without amounts whose text is ``FTE 20 ...``/``Fuente 41: ...``
   opens a funding-source group (``fuente_codigo`` of the rows below it); ``Cat. Prg.
-  00 0 008 ...`` opens a category group whose code/description go to amount rows that
-  print none (SIGEP "by categoría and fuente" layout).
+  00 0 008 ...`` (or a bare code of the table's classifier and its text) opens a group
+  whose code/description go to amount rows that print none (SIGEP "by categoría and
+  fuente" layout).  Other rows without amounts (notes, headings) stay in ``tablas``.
+- a bare "Código" column takes the classifier the caption names ("... POR PARTIDA"),
+  or categoría when every code has the categoría shape.
 - total rows: the row's label starts with ``Total``/``Totales``/``Subtotal``
   (``es_total`` true, ``codigo`` null, ``descripcion`` = the whole label as printed).
   A total that names a source (``Total FTE 41 ...``, ``TOTAL FUENTE 20-230``) carries
@@ -27,9 +30,11 @@ of a unit's totals with no classifying column stays in ``tablas`` only.  Rules:
 - ``fuente_codigo`` is null when the table is classified by fuente itself, and for
   totals that span sources.
 - ``tipo``: ``recurso`` for rubro tables, tables with a percibido column, or a caption
-  naming a budget "de recursos"/"de ingresos"; else ``gasto``.
+  naming a budget "de recursos"/"de ingresos" and not "gastos"; else ``gasto``.
 - ``fecha_corte``: the last ``al <fecha>`` of the caption ("Al 31 de diciembre de
   2020"), else the first one in the header texts ("Ejecución al 31dic. 2020").
+- headers: dates, "(Bs.)"/"Bs." and column references "(A)", "(B/A)" are removed
+  before matching synonyms ("Ejecución al 31dic. 2020" -> "Ejecución al").
 - amounts: the number format is decided per column (normalize.numbers.parse_column)
   with the table's format as the fallback; signs are kept (``'-798.723,55'``); a lone
   dash is 0; percentages are in percent units as printed.

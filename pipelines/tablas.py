@@ -37,7 +37,8 @@ def column_values(t: Table, default: NumberFormat | None = None
         if ok / len(filled) < NUMERIC_SHARE:
             continue
         values[j] = [None] * t.n_header + list(parsed.values)
-        failed += [(i + t.n_header, j) for i in parsed.errors]
+        # a label with no digit in a numeric column (a group row) is not a bad number
+        failed += [(i + t.n_header, j) for i in parsed.errors if any(ch.isdigit() for ch in body[i])]
     return values, failed
 
 

@@ -200,6 +200,25 @@ def test_group_row_without_label_gives_code_to_amount_rows():
         ("48 0 001", "EMISION LA PAZ", "41", False), (None, "Total FTE 41", "41", True)]
 
 
+def test_other_entity_partida_report_with_two_header_rows():
+    """Another entity's SIGEP layout: parent headers, column references, hierarchy rows."""
+    from pipelines.validate import validate
+    t = table([
+        ["PARTIDA", "DESCRIPCIÓN", "PRESUPUESTO", "", "", "EJECUCIÓN", ""],
+        ["", "", "APROBADO", "MODIFICACIONES", "VIGENTE (A)", "DEVENGADO (B)", "% (B/A)"],
+        ["20000", "SERVICIOS NO PERSONALES", "1.500,00", "(100,00)", "1.400,00", "700,00", "50,00"],
+        ["21000", "Servicios Básicos", "1.000,00", "(100,00)", "900,00", "450,00", "50,00"],
+        ["22000", "Servicios de Transporte", "500,00", "0,00", "500,00", "250,00", "50,00"],
+        ["SUB TOTAL", "", "1.500,00", "(100,00)", "1.400,00", "700,00", "50,00"],
+    ], n_header=2, titulo="EJECUCIÓN PRESUPUESTARIA DE GASTOS AL 30 DE JUNIO DE 2023 (Expresado en Bs.)")
+    rows = budget(t)
+    assert [(r["codigo"], r["modificaciones"], r["ejecucion_pct"]) for r in rows] == [
+        ("20000", -100.0, 50.0), ("21000", -100.0, 50.0), ("22000", 0.0, 50.0), (None, -100.0, 50.0)]
+    assert rows[0]["presupuesto_inicial"] == 1500.0 and rows[0]["ejecutado"] == 700.0
+    assert {r["fecha_corte"] for r in rows} == {dt.date(2023, 6, 30)}
+    assert validate({"presupuesto_ejecucion": rows}) == []   # 20000 is not added twice
+
+
 @pytest.mark.parametrize("rows", [
     # a unit's totals, no classifying column: stays in tablas
     [["PRESUPUESTO VIGENTE", "TOTAL DEVENGADO", "TOTAL PAGADO", "EJECUCIÓN PRESUPUESTARIA"],
