@@ -43,3 +43,22 @@ bench: setup ## process the corpus into a temp dir, score it, report speed and m
 clean: ## remove generated data (never data/raw)
 	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb
 	@touch $(PARQUET_DIR)/.gitkeep
+
+# Analyst tools (issue #4): QA report, DuckDB catalog, data dictionary.
+LAYOUT_DIR ?= data/interim/layout
+REPORT_DIR ?= data/report
+CATALOG ?= data/catalog.duckdb
+
+.PHONY: report catalog sql docs
+
+report: $(VENV)/.installed ## QA report data/report/index.html: page images, tables found, findings
+	$(PY) -m pipelines.report --parquet $(PARQUET_DIR) --layout $(LAYOUT_DIR) --raw $(RAW_DIR) --out $(REPORT_DIR)
+
+catalog: $(VENV)/.installed ## DuckDB catalog data/catalog.duckdb: one view per dataset + analysis views
+	$(PY) -m pipelines.catalog build --parquet $(PARQUET_DIR) --db $(CATALOG)
+
+sql: $(VENV)/.installed ## query the catalog: make sql Q="SELECT * FROM hallazgos_por_documento"
+	@$(PY) -m pipelines.catalog sql --db $(CATALOG) -- "$$Q"
+
+docs: $(VENV)/.installed ## regenerate docs/datasets.md from pipelines/schemas.py
+	$(PY) -m pipelines.docs --out docs/datasets.md

@@ -1,0 +1,560 @@
+"""QA report: static HTML + PNG pages showing what the pipeline found, per document.
+
+``python -m pipelines.report --parquet data/parquet --layout data/interim/layout
+--raw data/raw --out data/report`` (``make report``) writes ``data/report/index.html``
+linking one page per document (``<documento_id>.html``).  Each document page shows:
+
+- rows per dataset (from the Parquet files' metadata), pages and OCR confidence per
+  page (``paginas.ocr_confianza``), ``errores`` rows of the file;
+- the ``validaciones`` findings, each linked to the page it points at (``ubicacion``
+  starting with a ``tabla_id``, or naming a page: ``p44 ...``, ``p34-p35 ...``);
+- every page rendered with pypdfium2 (``<documento_id>/p001-100dpi.png``), with the
+  tables of the layout sidecar (``<layout>/<documento_id>.json``, points, top-left
+  origin) drawn over it as absolutely positioned boxes labelled ``tabla_id · metodo``,
+  the cells a finding names marked (``numero_ilegible``, ``ocr_numero_reparado``:
+  ``'<tabla_id> fila i columna j'``; other findings that name a ``fila``: the row), and
+  the cell grid on demand (a checkbox).
+
+No server and no network: open ``index.html`` in a browser.  Page images are cached by
+documento_id (content hash) and dpi, so re-running only renders new documents
+(``--force`` re-renders).  A missing PDF or layout sidecar degrades the page (no image,
+or no boxes) with a note, it does not stop the report.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import logging
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from pipelines.schemas import PARTITIONED, SCHEMAS
+
+log = logging.getLogger(__name__)
+
+CELL_RULES = {"numero_ilegible": "ilegible", "ocr_numero_reparado": "reparado"}
+"""Findings that mark one cell, and the CSS class of the mark."""
+
+_TID = r"(?P<tid>[0-9A-Za-z]+-p(?P<tpag>\d+)-t\d+)"
+_RE_TABLE = re.compile(_TID + r"(?:\s+fila\s+(?P<fila>\d+))?(?:\s+columna\s+(?P<col>\d+))?")
+_RE_PAGE = re.compile(r"^p(?P<p>\d+)(?:\s*-\s*p(?P<p2>\d+))?\b")
+_RE_PAGE_ANY = re.compile(r"\bp(?P<p>\d+)\b")
+_RE_MSG_PAGE = re.compile(r"p[áa]gina\s+(?P<p>\d+)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Ubicacion:
+    """Where a finding points: a table (and row, column) and/or a page."""
+
+    tabla_id: str | None = None
+    fila: int | None = None
+    columna: int | None = None
+    pagina: int | None = None
+
+
+def parse_ubicacion(ubicacion: str | None, mensaje: str | None = None) -> Ubicacion:
+    """Parse a ``validaciones.ubicacion``: ``'<tabla_id> fila 4 columna 2'``,
+    ``'<tabla_id> fila 4'``, ``'p44 categoria_programatica: TOTALES'``,
+    ``'p34-p35 UNIDAD'`` (the first page).  Without either form, a ``página N`` in
+    ``mensaje`` gives the page.  ``pagina`` is the table's first page for a table
+    location (the row's page needs the layout: :meth:`Layout.page_of`)."""
+    text = (ubicacion or "").strip()
+    m = _RE_TABLE.search(text)
+    if m:
+        return Ubicacion(m["tid"], int(m["fila"]) if m["fila"] else None,
+                         int(m["col"]) if m["col"] else None, int(m["tpag"]))
+    m = _RE_PAGE.match(text) or _RE_PAGE_ANY.search(text)
+    if m:
+        return Ubicacion(pagina=int(m["p"]))
+    m = _RE_MSG_PAGE.search(mensaje or "")
+    if m:
+        return Ubicacion(pagina=int(m["p"]))
+    return Ubicacion()
+
+
+Box = tuple[float, float, float, float]
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass
+class Layout:
+    """A document's layout sidecar: page sizes (points) and table/cell boxes."""
+
+    sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+    tables: list[dict] = field(default_factory=list)
+    found: bool = False
+
+    @classmethod
+    def load(cls, folder: Path | None, documento_id: str) -> "Layout":
+        """Read ``folder/<documento_id>.json``; an empty layout when it is missing or
+        unreadable (the report then shows pages without boxes)."""
+        path = folder / f"{documento_id}.json" if folder else None
+        if path is None or not path.is_file():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("%s: unreadable layout sidecar: %s", path, exc)
+            return cls()
+        sizes = {int(p["pagina"]): (float(p["width"]), float(p["height"]))
+                 for p in raw.get("paginas", []) if p.get("width") and p.get("height")}
+        return cls(sizes, list(raw.get("tablas", [])), True)
+
+    def _table(self, tabla_id: str) -> dict | None:
+        return next((t for t in self.tables if t.get("tabla_id") == tabla_id), None)
+
+    def boxes_on(self, pagina: int) -> list[tuple[dict, Box, bool]]:
+        """The tables printed on ``pagina``: (table, its box on that page, continued?).
+        The first page uses the table's bbox; a continuation page the union of the
+        table's cells printed there."""
+        out = []
+        for t in self.tables:
+            if t.get("pagina") == pagina and t.get("bbox"):
+                out.append((t, tuple(t["bbox"]), False))
+                continue
+            cells = [tuple(c["bbox"]) for c in t.get("celdas", []) if c.get("pagina") == pagina]
+            if cells:
+                out.append((t, _union(cells), True))
+        return out
+
+    def cells_on(self, pagina: int) -> list[Box]:
+        """Every cell box printed on ``pagina``."""
+        return [tuple(c["bbox"]) for t in self.tables for c in t.get("celdas", [])
+                if c.get("pagina") == pagina and c.get("bbox")]
+
+    def locate(self, u: Ubicacion) -> tuple[int | None, Box | None]:
+        """The page and box (cell, row, or None) a parsed location points at."""
+        if not u.tabla_id:
+            return u.pagina, None
+        t = self._table(u.tabla_id)
+        if t is None or u.fila is None:
+            return u.pagina, None
+        cells = [c for c in t.get("celdas", []) if c.get("fila") == u.fila and c.get("bbox")]
+        if u.columna is not None:
+            cells = [c for c in cells if c.get("columna") == u.columna] or cells
+        if not cells:
+            return u.pagina, None
+        page = cells[0].get("pagina") or t.get("pagina")
+        return page, _union([tuple(c["bbox"]) for c in cells if (c.get("pagina") or page) == page])
+
+
+def read_dataset(parquet: Path, dataset: str, columns: list[str] | None = None) -> pa.Table:
+    """Read ``dataset`` (only ``columns`` if given) from ``parquet``; an empty table of
+    the contract schema when it has no files."""
+    schema = SCHEMAS[dataset]
+    cols = columns or schema.names
+    folder = parquet / dataset
+    files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith(".")) if folder.is_dir() else []
+    if not files:
+        return pa.schema([schema.field(c) for c in cols]).empty_table()
+    part = pads.partitioning(pa.schema([("gestion", pa.int16())]), flavor="hive") \
+        if dataset in PARTITIONED else None
+    ds = pads.dataset([str(f) for f in files], format="parquet", partitioning=part,
+                      partition_base_dir=str(folder))
+    return ds.to_table(columns=[c for c in cols if c in ds.schema.names])
+
+
+def rows_per_dataset(parquet: Path, documento_id: str) -> dict[str, int]:
+    """Rows of ``documento_id`` in every partitioned dataset, from the files' metadata."""
+    out = {}
+    for dataset in PARTITIONED:
+        files = list((parquet / dataset).glob(f"gestion=*/{documento_id}.parquet"))
+        out[dataset] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class SourceFinder:
+    """Finds the source PDF of a documento_id under the raw folder: the file named as
+    in ``documentos.archivo`` if its hash matches, else any file with that hash."""
+
+    def __init__(self, raw: Path | None):
+        self.raw = raw
+        self._by_hash: dict[str, Path] | None = None
+
+    def find(self, documento_id: str, archivo: str | None) -> Path | None:
+        """The PDF whose SHA-256 starts with ``documento_id``, or None."""
+        if self.raw is None or not self.raw.is_dir():
+            return None
+        if archivo and (self.raw / archivo).is_file() and _sha256(self.raw / archivo).startswith(documento_id):
+            return self.raw / archivo
+        if self._by_hash is None:
+            self._by_hash = {_sha256(p)[:16]: p for p in sorted(self.raw.iterdir()) if p.is_file()}
+        return self._by_hash.get(documento_id)
+
+
+def render_pages(pdf: Path, folder: Path, dpi: int, force: bool = False) -> dict[int, tuple[str, tuple[float, float]]]:
+    """Render every page of ``pdf`` to ``folder/pNNN-<dpi>dpi.png`` (kept when it
+    exists, unless ``force``).  Returns page -> (file name, page size in points)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                name = f"p{i + 1:03d}-{dpi}dpi.png"
+                out[i + 1] = (name, (float(page.get_width()), float(page.get_height())))
+                target = folder / name
+                if force or not target.is_file():
+                    # a 256-colour palette keeps text and stamps legible at a quarter of the size
+                    img = page.render(scale=dpi / 72).to_pil().quantize(256, method=Image.Quantize.FASTOCTREE)
+                    tmp = target.with_name(target.name + ".tmp")
+                    img.save(tmp, format="PNG")
+                    tmp.replace(target)
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    return out
+
+
+# --------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em}
+table.data{border-collapse:collapse;margin:.5em 0}
+table.data th,table.data td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+table.data td.num{text-align:right}
+.sev-error{color:#b00020;font-weight:600}.sev-advertencia{color:#a05a00}
+.low{background:#ffe0e0}
+.note{background:#fff6d6;border:1px solid #e0c060;padding:4px 8px;display:inline-block}
+section.page{margin:1.5em 0 2.5em}
+.sheet{position:relative;width:100%;max-width:1200px;border:1px solid #999;background:#eee;overflow:visible}
+.sheet img{display:block;width:100%;height:100%}
+.box{position:absolute;box-sizing:border-box;border:2px solid #1f77b4;pointer-events:none}
+.box.stream{border-color:#2ca02c}.box.ocr{border-color:#9467bd}.box.cont{border-style:dashed}
+.box .label{position:absolute;left:-2px;bottom:100%;font:11px/1.3 monospace;color:#fff;
+  background:#1f77b4;padding:0 3px;white-space:nowrap;pointer-events:auto}
+.box.stream .label{background:#2ca02c}.box.ocr .label{background:#9467bd}
+.cell{position:absolute;box-sizing:border-box;border:1px solid rgba(31,119,180,.45);display:none}
+body.show-cells .cell{display:block}
+.flag{position:absolute;box-sizing:border-box;border:2px solid #d62728;background:rgba(214,39,40,.28)}
+.flag.reparado{border-color:#ff7f0e;background:rgba(255,127,14,.3)}
+.mark{position:absolute;box-sizing:border-box;border:1px dashed #a05a00;background:rgba(255,200,0,.18)}
+.mark.error{border-color:#b00020;background:rgba(214,39,40,.15)}
+.mark .tag,.flag .tag{position:absolute;right:100%;top:0;font:10px/1.2 monospace;background:#fff;
+  border:1px solid #a05a00;padding:0 2px;margin-right:2px;white-space:nowrap;text-decoration:none;color:#222}
+.cols{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
+.legend span{display:inline-block;margin-right:1em}
+.sw{display:inline-block;width:1em;height:.8em;border:2px solid;vertical-align:middle;margin-right:.3em}
+"""
+
+
+def _e(v) -> str:
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+def _pct_style(box: Box, size: tuple[float, float]) -> str:
+    w, h = size
+    x0, top, x1, bottom = box
+    return (f"left:{100 * x0 / w:.3f}%;top:{100 * top / h:.3f}%;"
+            f"width:{100 * max(x1 - x0, 0.5) / w:.3f}%;height:{100 * max(bottom - top, 0.5) / h:.3f}%")
+
+
+def _num(v, fmt="{:,.2f}") -> str:
+    if v is None:
+        return ""
+    try:
+        return fmt.format(v)
+    except (TypeError, ValueError):
+        return _e(v)
+
+
+def _page_html(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"es\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+            "<link rel=\"icon\" href=\"data:,\">"
+            f"<title>{_e(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+
+
+@dataclass
+class PlacedFinding:
+    """One ``validaciones`` row placed on a page (``n`` numbers it in the document)."""
+
+    n: int
+    row: dict
+    pagina: int | None
+    box: Box | None
+    ubicacion: Ubicacion
+
+
+@dataclass
+class DocReport:
+    """What the report wrote for one document."""
+
+    documento_id: str
+    archivo: str
+    html: Path
+    paginas: int
+    imagenes: int
+    hallazgos: int
+
+
+def document_page(doc: dict, findings_rows: list[dict], paginas_rows: list[dict],
+                  errores_rows: list[dict], counts: dict[str, int], layout: Layout,
+                  images: dict[int, tuple[str, tuple[float, float]]], image_dir: str,
+                  pdf_found: bool) -> tuple[str, list[PlacedFinding]]:
+    """The HTML of one document's page and its placed findings.
+
+    ``doc`` is its ``documentos`` row; ``findings_rows``, ``paginas_rows`` and
+    ``errores_rows`` its rows of those datasets; ``counts`` rows per dataset;
+    ``images`` page -> (PNG file name under ``image_dir``, page size in points)."""
+    findings = []
+    for k, r in enumerate(findings_rows, 1):
+        u = parse_ubicacion(r.get("ubicacion"), r.get("mensaje"))
+        pagina, box = layout.locate(u)
+        findings.append(PlacedFinding(k, r, pagina, box, u))
+    by_page: dict[int, list[PlacedFinding]] = defaultdict(list)
+    for f in findings:
+        if f.pagina is not None:
+            by_page[f.pagina].append(f)
+
+    n_pages = max([int(doc.get("paginas") or 0), len(images), len(layout.sizes),
+                   max((int(p["pagina"]) for p in paginas_rows), default=0)])
+    pag_info = {int(p["pagina"]): p for p in paginas_rows}
+    parts = ['<p><a href="index.html">← índice</a></p>',
+             f"<h1>{_e(doc.get('titulo') or doc.get('archivo'))}</h1>",
+             '<div class="cols"><div>', '<table class="data meta">']
+    for label, key in (("archivo", "archivo"), ("documento_id", "documento_id"), ("entidad", "entidad"),
+                       ("gestión", "gestion"), ("tipo", "tipo"), ("número", "numero"), ("fecha", "fecha"),
+                       ("páginas", "paginas"), ("páginas OCR", "paginas_ocr")):
+        parts.append(f"<tr><th>{label}</th><td>{_e(doc.get(key))}</td></tr>")
+    parts.append("</table></div>")
+    parts.append('<div><table class="data" id="filas"><tr><th>dataset</th><th>filas</th></tr>')
+    for ds, n in counts.items():
+        parts.append(f'<tr><td>{_e(ds)}</td><td class="num">{n:,}</td></tr>')
+    parts.append("</table></div></div>")
+    if not pdf_found:
+        parts.append('<p class="note" id="sin-pdf">PDF de origen no encontrado en la carpeta raw: '
+                     'se muestran las cajas sin la imagen de la página.</p>')
+    if not layout.found:
+        parts.append('<p class="note" id="sin-layout">Sin archivo de layout (data/interim/layout): no se '
+                     'dibujan las tablas. Vuelva a procesar con <code>--force</code>.</p>')
+
+    sev = Counter(f.row.get("severidad") for f in findings)
+    parts.append(f'<h2 id="hallazgos">Hallazgos ({len(findings)}: '
+                 f'{sev.get("error", 0)} error, {sev.get("advertencia", 0)} advertencia)</h2>')
+    if findings:
+        parts.append('<table class="data" id="tabla-hallazgos"><tr><th>#</th><th>severidad</th><th>regla</th>'
+                     '<th>dataset</th><th>ubicación</th><th>esperado</th><th>observado</th><th>mensaje</th></tr>')
+        for f in findings:
+            r = f.row
+            where = _e(r.get("ubicacion"))
+            if f.pagina is not None:
+                target = f"h{f.n}-mark" if f.box is not None else f"p{f.pagina}"
+                where = f'<a class="goto" href="#{target}">{where}</a> (p. {f.pagina})'
+            parts.append(
+                f'<tr id="h{f.n}" class="finding" data-regla="{_e(r.get("regla"))}">'
+                f'<td>{f.n}</td><td class="sev-{_e(r.get("severidad"))}">{_e(r.get("severidad"))}</td>'
+                f'<td>{_e(r.get("regla"))}</td><td>{_e(r.get("dataset"))}</td><td>{where}</td>'
+                f'<td class="num">{_num(r.get("esperado"))}</td><td class="num">{_num(r.get("observado"))}</td>'
+                f'<td>{_e(r.get("mensaje"))}</td></tr>')
+        parts.append("</table>")
+    else:
+        parts.append("<p>Sin hallazgos.</p>")
+
+    if errores_rows:
+        parts.append('<h2 id="errores">Errores</h2><table class="data"><tr><th>página</th><th>etapa</th>'
+                     '<th>clase</th><th>mensaje</th></tr>')
+        for r in errores_rows:
+            p = r.get("pagina")
+            cell = f'<a href="#p{p}">{p}</a>' if p else ""
+            parts.append(f"<tr><td>{cell}</td><td>{_e(r.get('etapa'))}</td><td>{_e(r.get('clase'))}</td>"
+                         f"<td>{_e(r.get('mensaje'))}</td></tr>")
+        parts.append("</table>")
+
+    parts.append('<h2>Páginas</h2><table class="data" id="tabla-paginas"><tr><th>página</th><th>método</th>'
+                 '<th>confianza OCR</th><th>tablas</th><th>hallazgos</th></tr>')
+    for p in range(1, n_pages + 1):
+        info = pag_info.get(p, {})
+        conf = info.get("ocr_confianza")
+        cls = ' class="num low"' if conf is not None and conf < 60 else ' class="num"'
+        parts.append(f'<tr><td><a href="#p{p}">{p}</a></td><td>{_e(info.get("metodo"))}</td>'
+                     f'<td{cls}>{_num(conf, "{:.1f}")}</td><td class="num">{len(layout.boxes_on(p))}</td>'
+                     f'<td class="num">{len(by_page.get(p, []))}</td></tr>')
+    parts.append("</table>")
+
+    parts.append('<p class="legend"><span><i class="sw" style="border-color:#1f77b4"></i>lattice</span>'
+                 '<span><i class="sw" style="border-color:#2ca02c"></i>stream</span>'
+                 '<span><i class="sw" style="border-color:#9467bd"></i>ocr</span>'
+                 '<span><i class="sw" style="border-color:#d62728;background:rgba(214,39,40,.28)"></i>'
+                 'número ilegible</span><span><i class="sw" style="border-color:#ff7f0e;'
+                 'background:rgba(255,127,14,.3)"></i>número reparado (OCR)</span>'
+                 '<span><i class="sw" style="border-color:#a05a00;border-style:dashed"></i>fila con hallazgo</span>'
+                 '<label><input type="checkbox" id="show-cells" '
+                 'onchange="document.body.classList.toggle(\'show-cells\', this.checked)"> '
+                 'mostrar celdas</label></p>')
+
+    for p in range(1, n_pages + 1):
+        size = layout.sizes.get(p) or (images[p][1] if p in images else None)
+        info = pag_info.get(p, {})
+        conf = info.get("ocr_confianza")
+        head = f"Página {p}" + (f" — {_e(info.get('metodo'))}" if info.get("metodo") else "") \
+            + (f", confianza OCR {conf:.1f}" if conf is not None else "")
+        parts.append(f'<section class="page" id="p{p}"><h3>{head}</h3>')
+        here = by_page.get(p, [])
+        if here:
+            parts.append('<ul class="page-findings">' + "".join(
+                f'<li><a href="#h{f.n}">#{f.n}</a> <span class="sev-{_e(f.row.get("severidad"))}">'
+                f'{_e(f.row.get("regla"))}</span>: {_e(f.row.get("mensaje"))}</li>' for f in here) + "</ul>")
+        if size is None:
+            parts.append('<p class="note">Tamaño de página desconocido: sin imagen ni cajas.</p></section>')
+            continue
+        w, h = size
+        parts.append(f'<div class="sheet" style="aspect-ratio:{w:.2f}/{h:.2f}">')
+        if p in images:
+            parts.append(f'<img src="{_e(image_dir)}/{_e(images[p][0])}" alt="página {p}" loading="lazy">')
+        for box in layout.cells_on(p):
+            parts.append(f'<i class="cell" style="{_pct_style(box, size)}"></i>')
+        for t, box, cont in layout.boxes_on(p):
+            tid, metodo = t.get("tabla_id"), t.get("metodo") or ""
+            cls = f"box {_e(metodo)}" + (" cont" if cont else "")
+            label = f"{tid} · {metodo}" + (" (cont.)" if cont else "")
+            parts.append(f'<div class="{cls}" id="{_e(tid)}{"-p" + str(p) if cont else ""}" '
+                         f'data-tabla="{_e(tid)}" title="{_e(t.get("titulo"))}" style="{_pct_style(box, size)}">'
+                         f'<span class="label">{_e(label)}</span></div>')
+        for f in here:
+            if f.box is None:
+                continue
+            regla = f.row.get("regla")
+            if regla in CELL_RULES:
+                cls = f"flag {CELL_RULES[regla]}"
+            else:
+                cls = "mark" + (" error" if f.row.get("severidad") == "error" else "")
+            parts.append(f'<div class="{cls}" id="h{f.n}-mark" data-regla="{_e(regla)}" '
+                         f'title="{_e(f.row.get("mensaje"))}" style="{_pct_style(f.box, size)}">'
+                         f'<a class="tag" href="#h{f.n}">#{f.n}</a></div>')
+        parts.append("</div></section>")
+    return _page_html(f"{doc.get('archivo')} — informe de calidad", "\n".join(parts)), findings
+
+
+def index_page(docs: list[tuple[dict, DocReport, Counter]], failed: list[dict]) -> str:
+    """The HTML of ``index.html``: one row per document, linked, and files that failed."""
+    parts = ["<h1>Informe de calidad de la extracción</h1>",
+             f"<p>{len(docs)} documento(s). Cada página muestra las tablas encontradas sobre la "
+             "imagen de la página, las celdas con números ilegibles o reparados y los hallazgos "
+             "de validación.</p>",
+             '<table class="data" id="documentos"><tr><th>archivo</th><th>entidad</th><th>gestión</th>'
+             '<th>tipo</th><th>páginas</th><th>OCR</th><th>errores de validación</th><th>advertencias</th></tr>']
+    for doc, rep, sev in docs:
+        parts.append(f'<tr><td><a href="{_e(rep.html.name)}">{_e(doc.get("archivo"))}</a></td>'
+                     f'<td>{_e(doc.get("entidad"))}</td><td>{_e(doc.get("gestion"))}</td><td>{_e(doc.get("tipo"))}</td>'
+                     f'<td class="num">{_e(doc.get("paginas"))}</td><td class="num">{_e(doc.get("paginas_ocr"))}</td>'
+                     f'<td class="num">{sev.get("error", 0)}</td><td class="num">{sev.get("advertencia", 0)}</td></tr>')
+    parts.append("</table>")
+    if failed:
+        parts.append('<h2>Archivos que no se pudieron procesar</h2><table class="data" id="fallidos">'
+                     "<tr><th>archivo</th><th>etapa</th><th>clase</th><th>mensaje</th></tr>")
+        for r in failed:
+            parts.append(f"<tr><td>{_e(r.get('archivo'))}</td><td>{_e(r.get('etapa'))}</td>"
+                         f"<td>{_e(r.get('clase'))}</td><td>{_e(r.get('mensaje'))}</td></tr>")
+        parts.append("</table>")
+    return _page_html("Informe de calidad", "\n".join(parts))
+
+
+def build_report(parquet: Path, layout_dir: Path | None, raw: Path | None, out: Path, *,
+                 dpi: int = 100, force: bool = False, only: list[str] | None = None) -> list[DocReport]:
+    """Write the report for every document in ``parquet`` (or those whose documento_id
+    or archivo is in ``only``) under ``out``; returns what was written per document."""
+    out.mkdir(parents=True, exist_ok=True)
+    documentos = read_dataset(parquet, "documentos").to_pylist()
+    documentos.sort(key=lambda d: (d.get("archivo") or "", d.get("documento_id") or ""))
+    if only:
+        documentos = [d for d in documentos if d["documento_id"] in only or d.get("archivo") in only]
+    validaciones = read_dataset(parquet, "validaciones").to_pylist()
+    paginas = read_dataset(parquet, "paginas", ["documento_id", "pagina", "metodo", "ocr_confianza"]).to_pylist()
+    errores = read_dataset(parquet, "errores").to_pylist()
+    by_doc: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, rows in (("validaciones", validaciones), ("paginas", paginas), ("errores", errores)):
+        for r in rows:
+            by_doc[r.get("documento_id")][name].append(r)
+    finder = SourceFinder(raw)
+    done: list[tuple[dict, DocReport, Counter]] = []
+    for doc in documentos:
+        did = doc["documento_id"]
+        pdf = finder.find(did, doc.get("archivo"))
+        images = {}
+        if pdf is not None:
+            try:
+                images = render_pages(pdf, out / did, dpi, force)
+            except Exception as exc:  # a broken PDF must not stop the report
+                log.warning("%s: could not render pages: %s", pdf, exc)
+        layout = Layout.load(layout_dir, did)
+        rows = by_doc[did]
+        errs = rows["errores"] + [e for e in errores if e.get("documento_id") is None
+                                  and e.get("archivo") == doc.get("archivo")]
+        text, findings = document_page(doc, rows["validaciones"], rows["paginas"], errs,
+                                       rows_per_dataset(parquet, did), layout, images, did, bool(images))
+        target = out / f"{did}.html"
+        target.write_text(text, encoding="utf-8")
+        done.append((doc, DocReport(did, doc.get("archivo") or "", target,
+                                    int(doc.get("paginas") or 0), len(images), len(findings)),
+                     Counter(f.row.get("severidad") for f in findings)))
+    known = {d.get("archivo") for d in read_dataset(parquet, "documentos", ["archivo"]).to_pylist()}
+    failed = [e for e in errores if e.get("documento_id") is None and e.get("archivo") not in known]
+    (out / "index.html").write_text(index_page(done, failed), encoding="utf-8")
+    return [rep for _, rep, _ in done]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI (``make report``).  Exit 0 ok, 2 bad usage (no datasets folder)."""
+    p = argparse.ArgumentParser(prog="python -m pipelines.report",
+                                description="informe de calidad: HTML estático con las páginas y las tablas encontradas")
+    p.add_argument("--parquet", type=Path, default=Path("data/parquet"))
+    p.add_argument("--layout", type=Path, default=Path("data/interim/layout"))
+    p.add_argument("--raw", type=Path, default=Path("data/raw"))
+    p.add_argument("--out", type=Path, default=Path("data/report"))
+    p.add_argument("--dpi", type=int, default=100, help="resolution of the page images (default 100)")
+    p.add_argument("--only", action="append", metavar="ID_O_ARCHIVO",
+                   help="only this documento_id or file name (repeatable)")
+    p.add_argument("--force", action="store_true", help="re-render page images that exist")
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    if not (args.parquet / "documentos").is_dir():
+        print(f"No hay datasets en {args.parquet}: ejecute primero make parquet.", file=sys.stderr)
+        return 2
+    if not 20 <= args.dpi <= 600:
+        print("--dpi debe estar entre 20 y 600", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    reps = build_report(args.parquet, args.layout, args.raw, args.out, dpi=args.dpi,
+                        force=args.force, only=args.only)
+    print(f"{args.out / 'index.html'}: {len(reps)} documento(s), "
+          f"{sum(r.imagenes for r in reps)} páginas, {sum(r.hallazgos for r in reps)} hallazgos, "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
