@@ -29,6 +29,7 @@ from extract.tables_stream import find_stream, horizontal_rules
 from extract.text_layer import read_page
 from normalize.text import clean_text
 from pipelines.context import DocContext, Finding
+from pipelines.disposiciones import disposiciones
 from pipelines.formulario import build_formularios
 from pipelines.identify import identify
 from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
@@ -223,6 +224,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     pe, pj, f = build_rendicion(ctx, tables, pages)
     ds["presupuesto_ejecucion"], ds["poa_ejecucion"] = pe, pj
     findings += f
+    ds["disposiciones"] = disposiciones(ctx, ident.tipo, pages)
     ds["presupuesto_formulario"], f = build_formularios(ctx, tables, pages)
     findings += f
     findings += validate(ds)
