@@ -9,7 +9,7 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
-.PHONY: help run setup system-deps parquet test bench clean
+.PHONY: help run setup system-deps parquet test bench bench-tables clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,8 +37,12 @@ parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=
 test: setup ## run the test suite
 	$(PY) -m pytest -q
 
-bench: setup ## process the corpus into a temp dir, score it, report speed and memory
+bench: setup ## process the corpus into a temp dir, score it, report speed and memory; OCR vs plain tesseract (1 and 2 workers)
 	$(PY) -m pipelines.bench --shared $(SHARED)
+	$(PY) bench/ocr_bench.py --shared $(SHARED) --jobs 1 2
+
+bench-tables: setup ## table engines compared on the digital corpus: camelot lattice/stream/auto, pdfplumber, ours
+	$(PY) bench/tables_bench.py --shared $(SHARED)
 
 clean: ## remove generated data (never data/raw)
 	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb
