@@ -87,13 +87,19 @@ def label_values(page: Page, kind: str = "formulario_etiquetas") -> dict[str, tu
 
 
 def _lines(words: Sequence[Word]) -> list[tuple[float, list[Word]]]:
+    """Text lines of a page: words whose vertical centres lie within half a word height
+    (at least 4 pt) of the line's centre; OCR boxes of one printed line wobble."""
     lines: list[tuple[float, list[Word]]] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        if lines and abs(w.top - lines[-1][0]) <= 4.0:
-            lines[-1][1].append(w)
-        else:
-            lines.append((w.top, [w]))
-    return [(t, sorted(ws, key=lambda w: w.x0)) for t, ws in lines]
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        c = (w.top + w.bottom) / 2
+        if lines:
+            ws = lines[-1][1]
+            centre = sum((x.top + x.bottom) / 2 for x in ws) / len(ws)
+            if abs(c - centre) <= max(4.0, 0.5 * (w.bottom - w.top)):
+                ws.append(w)
+                continue
+        lines.append((w.top, [w]))
+    return [(min(x.top for x in ws), sorted(ws, key=lambda w: w.x0)) for _, ws in lines]
 
 
 def _amount(text: str) -> float | None:
