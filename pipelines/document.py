@@ -56,6 +56,7 @@ class DocumentResult:
 
 
 def sha256_of(path: Path) -> str:
+    """Full SHA-256 hex digest of a file's bytes (``documento_id`` is its first 16)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

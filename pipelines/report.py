@@ -23,7 +23,6 @@ or no boxes) with a note, it does not stop the report.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import json
 import logging
@@ -38,6 +37,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from pipelines.document import sha256_of
 from pipelines.schemas import PARTITIONED, SCHEMAS
 
 log = logging.getLogger(__name__)
@@ -180,14 +180,6 @@ def rows_per_dataset(parquet: Path, documento_id: str) -> dict[str, int]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class SourceFinder:
     """Finds the source PDF of a documento_id under the raw folder: the file named as
     in ``documentos.archivo`` if its hash matches, else any file with that hash."""
@@ -200,10 +192,10 @@ class SourceFinder:
         """The PDF whose SHA-256 starts with ``documento_id``, or None."""
         if self.raw is None or not self.raw.is_dir():
             return None
-        if archivo and (self.raw / archivo).is_file() and _sha256(self.raw / archivo).startswith(documento_id):
+        if archivo and (self.raw / archivo).is_file() and sha256_of(self.raw / archivo).startswith(documento_id):
             return self.raw / archivo
         if self._by_hash is None:
-            self._by_hash = {_sha256(p)[:16]: p for p in sorted(self.raw.iterdir()) if p.is_file()}
+            self._by_hash = {sha256_of(p)[:16]: p for p in sorted(self.raw.iterdir()) if p.is_file()}
         return self._by_hash.get(documento_id)
 
 
