@@ -3,76 +3,29 @@
 Shared by the ruled (lattice) strategy and the image strategy: both find cell
 rectangles; this module turns them into a grid with row/column spans and puts each
 word in the cell that contains its centre.  Text wrapped inside a cell becomes one
-value (lines joined by a space).
+value (lines joined by a space, :func:`extract.geometry.text_of`).  Nothing is lost: a
+word of the table's box that no rectangle holds (it sits on a rule, or in a gap
+between cells) goes to the nearest cell.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
+from extract.geometry import centre, centre_inside, cluster, join_wrapped, nearest, text_of
 from extract.models import BBox, Cell, Word
 
 SNAP = 2.0
 """Coordinates closer than this many points are the same grid line."""
 
-
-def cluster(values: Iterable[float], tol: float = SNAP) -> list[float]:
-    """Sorted representatives of ``values`` with neighbours closer than ``tol`` merged."""
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [sum(g) / len(g) for g in out]
+# kept for the callers of the former helpers of this module
+words_text = text_of
+join_lines = join_wrapped
 
 
-def _index(lines: Sequence[float], v: float) -> int:
-    best, bi = None, 0
-    for i, x in enumerate(lines):
-        d = abs(x - v)
-        if best is None or d < best:
-            best, bi = d, i
-    return bi
-
-
-def words_text(words: Sequence[Word], line_tol: float = 3.0) -> str:
-    """Join words into text: words whose vertical centres are within ``line_tol`` pt, or
-    within half their height (OCR boxes wobble), form a line, read left to right; lines
-    are joined by a single space (a wrapped cell is one value)."""
-    if not words:
-        return ""
-    ws = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
-    lines: list[list[Word]] = []
-    centre = 0.0
-    for w in ws:
-        c = (w.top + w.bottom) / 2
-        tol = max(line_tol, 0.5 * (w.bottom - w.top))
-        if lines and abs(c - centre) <= tol:
-            lines[-1].append(w)
-            centre = sum((x.top + x.bottom) / 2 for x in lines[-1]) / len(lines[-1])
-        else:
-            lines.append([w])
-            centre = c
-    return join_lines(" ".join(w.text for w in sorted(line, key=lambda w: w.x0)) for line in lines)
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Join the lines of one cell with a space, except after a line ending in a hyphen
-    glued to a word ('situación-' + 'Identificación' -> 'situación-Identificación')."""
-    out = ""
-    for line in lines:
-        if not out:
-            out = line
-        elif len(out) >= 2 and out.endswith("-") and out[-2].isalnum():
-            out += line
-        else:
-            out += " " + line
-    return out
-
-
-def _inside(w: Word, b: BBox) -> bool:
-    cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-    return b[0] <= cx <= b[2] and b[1] <= cy <= b[3]
+def _distance(p: tuple[float, float], b: BBox) -> float:
+    dx = max(b[0] - p[0], 0.0, p[0] - b[2])
+    dy = max(b[1] - p[1], 0.0, p[1] - b[3])
+    return dx * dx + dy * dy
 
 
 def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
@@ -80,13 +33,14 @@ def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
     """Turn cell rectangles into a text grid.
 
     ``rects``: cell rectangles (x0, top, x1, bottom) in points.  ``words``: the page's
-    words.  Returns ``(rows, cells)``: ``rows`` a list of equal-length lists of cell
-    texts ('' where empty or covered by a merged cell), ``cells`` the
-    :class:`Cell` objects with spans.  Grid positions no rectangle covers (a merged
-    cell whose closing rule lies on the next page) are merged per column into one
-    vertical cell.  Rows and columns holding no text at all are dropped.  ``snap``: rule
-    positions closer than this (pt) are one grid line (larger for scans, whose rules
-    wander with the skew).
+    words; those whose centre lies in ``bbox`` (the table's box; default: the union of
+    ``rects``) all land in a cell.  Returns ``(rows, cells)``: ``rows`` a list of
+    equal-length lists of cell texts ('' where empty or covered by a merged cell),
+    ``cells`` the :class:`Cell` objects with spans.  Grid positions no rectangle covers
+    (a merged cell whose closing rule lies on the next page) are merged per column into
+    one vertical cell.  Rows and columns holding no text at all are dropped.  ``snap``:
+    rule positions closer than this (pt) are one grid line (larger for scans, whose
+    rules wander with the skew).
     """
     if not rects:
         return [], []
@@ -98,8 +52,8 @@ def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
     covered = [[False] * nc for _ in range(nr)]
     spans: list[tuple[int, int, int, int, BBox]] = []
     for r in rects:
-        c0, c1 = _index(xs, r[0]), _index(xs, r[2])
-        r0, r1 = _index(ys, r[1]), _index(ys, r[3])
+        c0, c1 = nearest(xs, r[0]), nearest(xs, r[2])
+        r0, r1 = nearest(ys, r[1]), nearest(ys, r[3])
         if c1 <= c0 or r1 <= r0:
             continue
         if any(covered[i][j] for i in range(r0, r1) for j in range(c0, c1)):
@@ -120,12 +74,21 @@ def build_grid(rects: Sequence[BBox], words: Sequence[Word], pagina: int,
                 k += 1
             spans.append((i, j, k - i, 1, (xs[j], ys[i], xs[j + 1], ys[k])))
             i = k
-    pool = list(words)
+    spans.sort()
+    box = bbox or (xs[0], ys[0], xs[-1], ys[-1])
+    members: list[list[Word]] = [[] for _ in spans]
+    for w in words:
+        if not centre_inside(w.bbox, box, 1.0):
+            continue
+        c = centre(w.bbox)
+        k = next((k for k, s in enumerate(spans) if centre_inside(w.bbox, s[4])), None)
+        if k is None:
+            k = min(range(len(spans)), key=lambda k: _distance(c, spans[k][4]))
+        members[k].append(w)
     grid = [[""] * nc for _ in range(nr)]
     cells: list[Cell] = []
-    for r0, c0, rs, cs, b in sorted(spans):
-        inside = [w for w in pool if _inside(w, b)]
-        text = words_text(inside)
+    for (r0, c0, rs, cs, b), ws in zip(spans, members):
+        text = text_of(ws)
         grid[r0][c0] = text
         cells.append(Cell(r0, c0, text, b, rs, cs, pagina))
     keep_rows = [i for i in range(nr) if any(grid[i])]

@@ -13,7 +13,7 @@ BBox = tuple[float, float, float, float]
 """(x0, top, x1, bottom) in PDF points, origin top-left."""
 
 PageMethod = Literal["pdf", "ocr"]
-TableMethod = Literal["lattice", "stream", "ocr"]
+TableMethod = Literal["lattice", "hybrid", "stream", "ocr"]
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,13 @@ class Table:
     ``rows`` is the grid of cell texts ('' for empty / covered positions), header rows
     first; ``n_header`` counts them.  ``cells`` keeps geometry and spans.  ``row_pages``
     gives the 1-based page of each row.  ``titulo`` is the caption printed above the
-    table (DATASETS.md, ``tablas``).  ``accuracy`` is 0-100: how well the table's words
-    fit its grid (camelot's parsing report idea).
+    table (DATASETS.md, ``tablas``).  ``confianza`` is 0-1: how well the table's words
+    fit its grid, as the strategy that read it measured (camelot's parsing report
+    idea; DATASETS.md, trace columns); ``medidas`` its parts.  ``bbox`` and the cells'
+    boxes are on the displayed page; ``direction`` says how the table's text runs there
+    (``'ltr'``, or ``'ttb'``/``'btt'`` for a table printed sideways) and ``frame_bbox``
+    is its box in that reading frame; ``col_starts`` the left x of each column in that
+    frame (what a continuation on the next page is compared with).
     """
 
     pagina: int
@@ -102,7 +107,12 @@ class Table:
     n_header: int = 0
     titulo: str | None = None
     cells: tuple[Cell, ...] = field(default=(), repr=False)
-    accuracy: float = 100.0
+    confianza: float = 1.0
+    medidas: dict = field(default_factory=dict, repr=False, compare=False)
+    direction: str = "ltr"
+    frame_bbox: BBox | None = None
+    col_starts: tuple[float | None, ...] = ()
+    title_lines: tuple[str, ...] = ()
 
     @property
     def n_rows(self) -> int:

@@ -22,10 +22,10 @@ from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
 from extract.classify import classify_page
 from extract.models import Page, Table
 from extract.ocr import OcrError, ocr_pages
+from extract.layout import read_layers
+from extract.tables import drop_running_captions, find_tables, merge_continuations, tables_from, top_limit
+from extract.tables.image import image_candidates
 from extract.tables_image import image_tables
-from extract.tables import merge_continuations, page_tables, top_limit
-from extract.tables_ruled import find_ruled
-from extract.tables_stream import find_stream, horizontal_rules
 from extract.text_layer import read_page
 from normalize.text import clean_text
 from pipelines.context import DocContext, Finding
@@ -121,6 +121,7 @@ def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
         "paginas": [{"pagina": p.numero, "width": p.width, "height": p.height, "metodo": p.metodo,
                      "ocr_confianza": p.ocr_confianza} for p in pages],
         "tablas": [{"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
+                    "confianza": t.confianza, "medidas": t.medidas, "direccion": t.direction,
                     "titulo": t.titulo, "bbox": list(t.bbox),
                     "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
                                 "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
@@ -169,13 +170,9 @@ def process_document(path: Path, progress: ProgressFn | None = None,
             pages.append(page)
             try:
                 if page.metodo == "ocr":
-                    found = [(b, r_, c, "ocr") for b, r_, c in image_tables(path, page)]
+                    tables += tables_from(image_candidates(page, image_tables(path, page)))
                 else:
-                    found = [(b, r_, c, "lattice") for b, r_, c in find_ruled(pp, page.words)]
-                    found += [(b, r_, c, "stream") for b, r_, c in
-                              find_stream(page.words, [f[0] for f in found], page.width, num,
-                                          horizontal_rules(pp.rects + pp.lines))]
-                tables += page_tables(page, found)
+                    tables += find_tables(read_layers(pp, page.words))
             except Exception as exc:
                 log.exception("tablas %s p.%s", path.name, num)
                 res.errores.append(_error_row(path.name, documento_id, num, "tablas",
@@ -186,7 +183,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
             done += 1
             if progress:
                 progress(done, n)
-    tables = merge_continuations(tables, page_tops)
+    tables = merge_continuations(drop_running_captions(tables, pages), page_tops)
     first_table_top = {}
     for t in tables:
         first_table_top.setdefault(t.pagina, t.bbox[1])

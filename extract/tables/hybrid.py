@@ -1,0 +1,151 @@
+"""Tables drawn in part (``metodo='hybrid'``): horizontal rules only (booktabs: above
+and below the header, at the end), rules between rows but not between columns, shaded
+rows or cells (filled rectangles with no stroke), grids whose rules only close row
+groups.  Rules and fills say where the table is and where they separate rows and
+columns; whitespace says the rest (:func:`extract.tables.structure.build` with every
+cue).
+
+Regions: rules and fills that touch are one group; two groups holding horizontal
+rules of the same width, one above the other, are one table when the lines between
+them are tabular (two or more runs of words) — a booktabs table has nothing but text
+between its rules.  A region is the group's box.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from extract.geometry import grow, group_lines, h_overlap, intersection, union
+from extract.layout import Fill, Layer, Rule
+from extract.models import BBox, Word
+from extract.tables.base import Candidate, words_in
+from extract.tables.structure import SEGMENT_GAP, Cues, build, segments
+
+MIN_RULE = 20.0
+"""Horizontal rules shorter than this (pt) are underlines or ticks, not table rules."""
+MAX_FILL_SHARE = 0.6
+"""A fill covering more than this share of the page is a page background."""
+
+
+class _Union:
+    def __init__(self, n: int):
+        self.p = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def join(self, a: int, b: int) -> None:
+        self.p[self.find(a)] = self.find(b)
+
+
+def _box(e: Rule | Fill) -> BBox:
+    return e.bbox if isinstance(e, Fill) else (e.x0, e.top, e.x1, e.bottom)
+
+
+def _tabular_between(words: Sequence[Word], x0: float, x1: float, y0: float, y1: float) -> bool:
+    """The text between two rules (within ``x0..x1``) holds a line of two or more runs
+    and no run of three prose lines."""
+    ws = [w for w in words if x0 - 2 <= (w.x0 + w.x1) / 2 <= x1 + 2 and y0 < (w.top + w.bottom) / 2 < y1]
+    if not ws:
+        return True
+    lines = group_lines(ws)
+    tab = 0
+    wide_run = 0
+    for ln in lines:
+        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        segs = segments(ln, SEGMENT_GAP * h)
+        if len(segs) >= 2:
+            tab += 1
+            wide_run = 0
+        elif ln[-1].x1 - ln[0].x0 > 0.6 * (x1 - x0):
+            wide_run += 1
+            if wide_run >= 3:
+                return False
+    return tab >= 1
+
+
+def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
+    """Regions where rules or fills are drawn, each with the cues drawn in it."""
+    page_area = layer.width * layer.height
+    elems: list[Rule | Fill] = []
+    for r in layer.rules:
+        if r.orientation == "h" and r.length >= MIN_RULE or r.orientation == "v" and r.length >= 6:
+            elems.append(r)
+    for f in layer.fills:
+        fx0, ft, fx1, fb = f.bbox
+        if (fx1 - fx0) * (fb - ft) <= MAX_FILL_SHARE * page_area:
+            elems.append(f)
+    if not elems:
+        return []
+    boxes = [_box(e) for e in elems]
+    u = _Union(len(elems))
+    order = sorted(range(len(elems)), key=lambda k: boxes[k][1])
+    # touching elements (a sweep over tops keeps it near-linear)
+    active: list[int] = []
+    for k in order:
+        b = grow(boxes[k], 2.0)
+        active = [j for j in active if boxes[j][3] + 2.0 >= b[1]]
+        for j in active:
+            if intersection(b, grow(boxes[j], 2.0)):
+                u.join(j, k)
+        active.append(k)
+    groups: dict[int, list[int]] = {}
+    for k in range(len(elems)):
+        groups.setdefault(u.find(k), []).append(k)
+    comps = [union(boxes[k] for k in ks) for ks in groups.values()]
+    has_h = [any(isinstance(elems[k], Rule) and elems[k].orientation == "h" or isinstance(elems[k], Fill)
+                 for k in ks) for ks in groups.values()]
+    # stack open groups (rules or fills, not a closed grid) of the same width, one right
+    # above the other, when the lines between them are tabular
+    n_v = [sum(1 for k in ks if isinstance(elems[k], Rule) and elems[k].orientation == "v")
+           for ks in groups.values()]
+    idx = sorted(range(len(comps)), key=lambda k: comps[k][1])
+    u2 = _Union(len(comps))
+    for a_i, a in enumerate(idx):
+        A = comps[a]
+        below = [b for b in idx[a_i + 1:] if comps[b][1] >= A[3] - 1 and h_overlap(A, comps[b]) > 0]
+        if not below:
+            continue
+        b = min(below, key=lambda k: comps[k][1])
+        B = comps[b]
+        if not (has_h[a] and has_h[b]) or n_v[a] >= 2 or n_v[b] >= 2:
+            continue
+        if h_overlap(A, B) < 0.9 * max(A[2] - A[0], B[2] - B[0]):
+            continue
+        if _tabular_between(layer.words, max(A[0], B[0]), min(A[2], B[2]), A[3], B[1]):
+            u2.join(a, b)
+    merged: dict[int, list[int]] = {}
+    for k in range(len(comps)):
+        merged.setdefault(u2.find(k), []).append(k)
+    out = []
+    for ks in merged.values():
+        box = union(comps[k] for k in ks)
+        if box[2] - box[0] < 30 or box[3] - box[1] < 4:
+            continue
+        inside_ = [e for e in elems if intersection(grow(_box(e), 1.0), grow(box, 1.0))]
+        cues = Cues(tuple(e for e in inside_ if isinstance(e, Rule) and e.orientation == "h"),
+                    tuple(e for e in inside_ if isinstance(e, Rule) and e.orientation == "v"),
+                    tuple(e for e in inside_ if isinstance(e, Fill)))
+        out.append((box, cues))
+    return out
+
+
+class HybridStrategy:
+    """Partly drawn tables: rules and fills for what they show, whitespace for the rest."""
+
+    name = "hybrid"
+
+    def find(self, layer: Layer) -> list[Candidate]:
+        out = []
+        for box, cues in regions(layer):
+            ids = words_in(layer, box, 0.5)
+            if len(ids) < 2:
+                continue
+            s = build([layer.words[i] for i in ids], box, cues, layer.pagina)
+            if s is None or s.n_cols < 2:
+                continue
+            out.append(Candidate(self.name, layer, box, tuple(tuple(r) for r in s.rows), tuple(s.cells),
+                                 s.n_header, s.confianza, s.measures, frozenset(ids)))
+        return out

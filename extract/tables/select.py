@@ -1,0 +1,99 @@
+"""Choosing among the strategies' candidates: for every region, the best explanation.
+
+Candidates that share words (same layer) or overlap on the page (different layers)
+compete.  Within each group of competing candidates the kept set is the one of
+mutually compatible candidates that best explains the group's words: every word held
+by a kept table counts that table's confidence, every word left out of all tables
+(it is then a caption or running text) counts :data:`FREE_WORD`.  A large table read
+well beats a small piece of it read perfectly; two tables read well beat one table
+that glues them together; a table does not win words it reads worse than leaving
+them out (the caption above a grid is no row of it).  No strategy wins by running
+first.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+from extract.geometry import overlap_share
+from extract.tables.base import Candidate
+
+PRIOR = {"lattice": 1.02, "hybrid": 1.01}
+"""On equal evidence a ruled grid (exact by construction) is preferred, then the hybrid
+reading."""
+FREE_WORD = 0.85
+"""What a word left out of every table is worth (see the module docstring)."""
+MAX_GROUP = 12
+"""Largest group searched exhaustively; bigger groups are resolved greedily."""
+
+
+def conflict(a: Candidate, b: Candidate) -> bool:
+    """True when ``a`` and ``b`` claim the same printed words."""
+    if a.layer is b.layer:
+        if not a.word_ids or not b.word_ids:
+            return overlap_share(a.bbox, b.bbox) > 0.2
+        shared = len(a.word_ids & b.word_ids)
+        return shared > 0 and shared >= 0.1 * min(len(a.word_ids), len(b.word_ids))
+    return overlap_share(a.page_bbox, b.page_bbox) > 0.3
+
+
+def weight(c: Candidate) -> float:
+    """What keeping a candidate adds: its words read at its confidence (with the
+    strategy prior) instead of left out at :data:`FREE_WORD`."""
+    return (c.confianza * PRIOR.get(c.metodo, 1.0) - FREE_WORD) * max(1, len(c.word_ids))
+
+
+def _groups(cands: Sequence[Candidate]) -> list[list[int]]:
+    n = len(cands)
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, j in combinations(range(n), 2):
+        if conflict(cands[i], cands[j]):
+            parent[find(i)] = find(j)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
+
+
+def _best_subset(cands: Sequence[Candidate], idx: list[int]) -> list[int]:
+    if len(idx) > MAX_GROUP:
+        kept: list[int] = []
+        for i in sorted(idx, key=lambda i: -weight(cands[i])):
+            if (weight(cands[i]) > 0 or not kept) and not any(conflict(cands[i], cands[k]) for k in kept):
+                kept.append(i)
+        return kept
+    best: list[int] = []
+    best_w = -1.0
+
+    def search(pos: int, chosen: list[int], w: float) -> None:
+        nonlocal best, best_w
+        if pos == len(idx):
+            if w > best_w and chosen:
+                best, best_w = list(chosen), w
+            return
+        i = idx[pos]
+        if not any(conflict(cands[i], cands[k]) for k in chosen):
+            chosen.append(i)
+            search(pos + 1, chosen, w + weight(cands[i]))
+            chosen.pop()
+        search(pos + 1, chosen, w)
+
+    search(0, [], 0.0)
+    if not best:    # none reads its words better than leaving them: keep the best one
+        best = [max(idx, key=lambda i: cands[i].confianza * max(1, len(cands[i].word_ids)))]
+    return best
+
+
+def select(cands: Sequence[Candidate]) -> list[Candidate]:
+    """The kept candidates of one page (all layers), in no particular order."""
+    out: list[Candidate] = []
+    for g in _groups(cands):
+        out += [cands[i] for i in _best_subset(cands, g)]
+    return out

@@ -1,0 +1,155 @@
+"""Whitespace tables (``metodo='stream'``): tables printed without rules, found and
+read from the words alone.
+
+Regions: text lines are cut into runs of words at gaps wider than
+:data:`extract.tables.structure.SEGMENT_GAP` word heights; a line of two or more runs
+is *tabular*.  A region is a run of tabular lines close together, with the narrow
+one-run lines between them (a section label, a wrapped cell, a ``Male``/``Female``
+row): up to :data:`MAX_INNER_PLAIN` such lines in a row, when tabular lines follow.
+Prose (a one-run line as wide as the region) and wide vertical gaps end a region.
+The structure of each region is read by :func:`extract.tables.structure.build` with
+no drawn cues.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from extract.geometry import group_lines, union
+from extract.layout import Layer
+from extract.models import Cell, Word
+from extract.tables.base import Candidate, words_in
+from extract.tables.structure import SEGMENT_GAP, Cues, build, segments
+
+MAX_LINE_GAP = 2.6
+"""Max vertical gap between two lines of one table, in line heights."""
+MAX_INNER_PLAIN = 3
+"""One-run lines a region may hold in a row before tabular lines resume."""
+MIN_TABULAR = 2
+MIN_LINES = 3
+
+
+def _height(line: Sequence[Word]) -> float:
+    hs = sorted(w.bottom - w.top for w in line)
+    return max(1.0, hs[len(hs) // 2])
+
+
+def trim_larger_print(block: list[list[Word]], ratio: float = 1.2) -> None:
+    """Drop the top lines printed larger than the block's usual line (a caption set in
+    a bigger font above the table, its words spread out like cells)."""
+    if len(block) < 3:
+        return
+    hs = sorted(_height(ln) for ln in block)
+    usual = hs[len(hs) // 2]
+    while len(block) > 2 and _height(block[0]) > ratio * usual:
+        del block[0]
+
+
+def regions(words: Sequence[Word]) -> list[list[list[Word]]]:
+    """Groups of text lines that may be whitespace tables (see the module docstring)."""
+    lines = group_lines(words)
+    out: list[list[list[Word]]] = []
+    block: list[list[Word]] = []
+    pending: list[list[Word]] = []
+    n_tab = 0
+
+    def flush():
+        nonlocal block, pending, n_tab
+        trim_larger_print(block)
+        if n_tab >= MIN_TABULAR and len(block) >= MIN_LINES:
+            out.append(block)
+        block, pending, n_tab = [], [], 0
+
+    prev = None
+    for ln in lines:
+        h = _height(ln)
+        segs = segments(ln, SEGMENT_GAP * h)
+        tabular = len(segs) >= 2 and (not any(len(" ".join(w.text for w in s)) > 90 for s in segs)
+                                      or len(segs) == 2 and len(" ".join(w.text for w in segs[0])) <= 40)
+        near = prev is not None and (min(w.top for w in ln) - max(w.bottom for w in prev)) <= MAX_LINE_GAP * h
+        if block and not near:
+            flush()
+        if tabular:
+            block.extend(pending)
+            pending = []
+            block.append(ln)
+            n_tab += 1
+        elif block:
+            bx0 = min(w.x0 for l_ in block for w in l_)
+            bx1 = max(w.x1 for l_ in block for w in l_)
+            width = ln[-1].x1 - ln[0].x0
+            if width <= 0.6 * (bx1 - bx0) and len(pending) < MAX_INNER_PLAIN:
+                pending.append(ln)
+            else:
+                flush()
+        prev = ln
+    flush()
+    return out
+
+
+def blank_column(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple[float, float] | None:
+    """x-range of lines drawn to be written on, right of a block's text (the signature
+    lines beside ``Elaborado por: ...``): an empty column of the table, or None."""
+    top, bottom = bbox[1] - 12, bbox[3] + 12
+    xs = [(r.x0, r.x1) for r in layer.h_rules
+          if r.length >= 40 and top <= r.top <= bottom and r.x0 > bbox[2] + 10]
+    if not xs:
+        return None
+    return min(a for a, _ in xs), max(b for _, b in xs)
+
+
+def _with_blank_column(s, span: tuple[float, float]):
+    rows = [list(r) + [""] for r in s.rows]
+    col = s.n_cols
+    tops = sorted({c.bbox[1] for c in s.cells if c.bbox and c.col == 0})
+    cells = list(s.cells)
+    for c in s.cells:
+        if c.col == 0 and c.bbox:
+            cells.append(Cell(c.row, col, "", (span[0], c.bbox[1], span[1], c.bbox[3]), c.rowspan, 1, c.pagina))
+    bbox = (s.bbox[0], s.bbox[1], span[1], s.bbox[3])
+    return bbox, rows, cells
+
+
+SPLITS = 2
+"""A region is also proposed cut at its widest vertical gaps (this many), so two tables
+printed one right below the other (a key/value block above a form's grid) compete
+with their union: the selection keeps the better reading."""
+
+
+def proposals(block: list[list[Word]]) -> list[list[list[Word]]]:
+    """The region and its parts cut at its :data:`SPLITS` widest gaps between lines
+    (each part with at least two lines)."""
+    out = [block]
+    gaps = []
+    for k in range(2, len(block) - 1):
+        g = min(w.top for w in block[k]) - max(w.bottom for w in block[k - 1])
+        gaps.append((g, k))
+    cuts = sorted(k for _, k in sorted(gaps, reverse=True)[:SPLITS])
+    for k in cuts:
+        out += [block[:k], block[k:]]
+    if len(cuts) == 2 and cuts[1] - cuts[0] >= 2:
+        out.append(block[cuts[0]:cuts[1]])
+    return out
+
+
+class StreamStrategy:
+    """Whitespace tables: regions and structure from the words alone (and, for a
+    table of labels and names, the blank lines drawn beside it to be signed on)."""
+
+    name = "stream"
+
+    def find(self, layer: Layer) -> list[Candidate]:
+        out = []
+        for block in (part for region in regions(layer.words) for part in proposals(region)):
+            bbox = union(w.bbox for ln in block for w in ln)
+            ids = words_in(layer, bbox, tol=0.0)
+            s = build([layer.words[i] for i in ids], bbox, Cues(), layer.pagina)
+            if s is None or s.n_cols < 2 or s.n_rows < 2:
+                continue
+            box, rows, cells = s.bbox, [list(r) for r in s.rows], list(s.cells)
+            blank = blank_column(layer, s.bbox)
+            if blank is not None:
+                box, rows, cells = _with_blank_column(s, blank)
+            out.append(Candidate(self.name, layer, box, tuple(tuple(r) for r in rows),
+                                 tuple(cells), s.n_header, s.confianza, s.measures,
+                                 frozenset(ids)))
+        return out
