@@ -1,9 +1,16 @@
 """Header recognition: printed column headers -> the contract's field names.
 
 Synonyms are data (``pipelines/data/headers.toml``), one table per kind of table
-(``poa``, ``presupuesto``, ...).  A header matches a synonym when their folded forms
-(case, accents, digits and punctuation removed) are equal, or their rapidfuzz ratio is
-at least ``[matching].min_ratio``.
+(``poa``, ``presupuesto``, ...).  Matching is by *tokens*, not whole strings
+(:func:`match_header`): a header and a synonym are folded (case, accents), cut into
+words, stripped of digits, punctuation and the stop words of ``[matching].stop_words``
+("de", "la", "del" ...), and each word is put in the singular ("Tareas" -> "tarea",
+"Operaciones" -> "operacion").  A header matches the synonym whose words it holds
+(``DESCRIPCIÓN DE LA TAREA`` holds ``Tarea``; ``% Ejecución del gasto`` holds
+``% Ejecución``) when those words are at least half of the header's; the synonym that
+covers most of the header wins.  Words equal up to a typo (rapidfuzz ratio at least
+``[matching].min_word_ratio``) count as equal; failing any token match, a whole-string
+rapidfuzz ratio of at least ``[matching].min_ratio`` is accepted.
 """
 from __future__ import annotations
 
@@ -20,6 +27,46 @@ from normalize.text import fold
 DATA_DIR = Path(__file__).resolve().parent.parent / "pipelines" / "data"
 HEADERS_FILE = DATA_DIR / "headers.toml"
 _NOISE = re.compile(r"[^a-z% ]+")
+
+
+def _singular(w: str) -> str:
+    """Spanish/English plural -> singular, enough for header words."""
+    if len(w) > 5 and w.endswith("iones"):
+        return w[:-2]
+    if len(w) > 5 and w.endswith("ades"):
+        return w[:-2]
+    if len(w) > 4 and w.endswith("es") and w[-3] in "rlnd":
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def header_tokens(text: str) -> tuple[str, ...]:
+    """The words of a header for matching: folded, no digits or punctuation (``%``
+    kept), stop words dropped, singular.  ``'DESCRIPCIÓN DE LAS TAREAS'`` ->
+    ``('descripcion', 'tarea')``."""
+    stop = _stop_words()
+    return tuple(_singular(w) for w in header_key(text).split() if w not in stop)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    return frozenset(header_key(w) for w in synonyms()["matching"].get("stop_words", []))
+
+
+@lru_cache(maxsize=64)
+def _synonym_tokens(kind: str) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """``(field, tokens, folded key)`` for every synonym of table kind ``kind``."""
+    out = []
+    for field, words in synonyms()[kind].items():
+        for w in words:
+            out.append((field, header_tokens(w), header_key(w)))
+    return tuple(out)
+
+
+def _same_word(a: str, b: str, min_ratio: float) -> bool:
+    return a == b or (min(len(a), len(b)) >= 5 and fuzz.ratio(a, b) >= min_ratio)
 
 
 def header_key(text: str) -> str:
@@ -42,25 +89,38 @@ def synonyms() -> dict:
     return data
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def match_header(text: str, kind: str) -> str | None:
     """The field of table kind ``kind`` whose synonym best matches header ``text``,
-    or ``None``.  Exact folded equality wins over fuzzy similarity."""
+    or ``None`` (see the module docstring).  Exact folded equality wins; then the
+    token match covering most of the header; then whole-string fuzzy similarity."""
     key = header_key(text)
     if not key:
         return None
-    table = synonyms()[kind]
-    min_ratio = synonyms()["matching"]["min_ratio"]
+    matching = synonyms()["matching"]
+    word_ratio = matching.get("min_word_ratio", 88)
+    table = _synonym_tokens(kind)
+    for field, _, wk in table:
+        if wk == key:
+            return field
+    head = header_tokens(text)
     best, best_score = None, 0.0
-    for field, words in table.items():
-        for w in words:
-            wk = header_key(w)
-            if wk == key:
-                return field
-            score = fuzz.ratio(key, wk)
-            if score > best_score:
-                best, best_score = field, score
-    return best if best_score >= min_ratio else None
+    if head:
+        for field, toks, _ in table:
+            if not toks or len(toks) > len(head):
+                continue
+            if all(any(_same_word(t, h, word_ratio) for h in head) for t in toks):
+                score = len(toks) / len(head)
+                if score > best_score:
+                    best, best_score = field, score
+    if best is not None and best_score >= 0.5:
+        return best
+    fbest, fscore = None, 0.0
+    for field, _, wk in table:
+        sc = fuzz.ratio(key, wk)
+        if sc > fscore:
+            fbest, fscore = field, sc
+    return fbest if fscore >= matching["min_ratio"] else None
 
 
 def column_headers(header_rows: Sequence[Sequence[str]]) -> list[str]:

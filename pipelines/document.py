@@ -32,7 +32,7 @@ from pipelines.context import DocContext, Finding
 from pipelines.disposiciones import disposiciones
 from pipelines.formulario import build_formularios
 from pipelines.identify import identify
-from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
+from pipelines.poa import PoaBuilder, build_poa
 from pipelines.rendicion import build_rendicion
 from pipelines.tablas import tabla_id, tablas_rows
 from pipelines.validate import validate
@@ -207,15 +207,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
         rows, f = tablas_rows(ctx, t)
         ds["tablas"] += rows
         findings += f
-    poa = PoaBuilder(ctx)
-    for t in (tables if ident.tipo == "poa" else []):
-        fh = read_form_header(t)
-        if fh is not None:
-            poa.add_form_header(fh)
-            continue
-        mapping = poa_mapping(t)
-        if mapping is not None:
-            poa.add_table(t, mapping)
+    poa = build_poa(ctx, tables, pages) if ident.tipo == "poa" else PoaBuilder(ctx)
     ds["poa_operaciones"] = poa.operaciones
     ds["poa_acciones"] = poa.acciones
     findings += poa.findings

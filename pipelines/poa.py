@@ -16,9 +16,10 @@ Rules (DATASETS.md, ``poa_operaciones``):
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from extract.models import Table
+from extract.models import Page, Table
 from normalize.codes import CodeParseError, dotted_code, operation_code, split_code_prefix
 from normalize.dates import DateParseError, parse_date
 from normalize.headers import column_headers, map_columns, match_header
@@ -26,6 +27,7 @@ from normalize.numbers import NumberParseError
 from normalize.percentages import parse_percent
 from normalize.text import clean_text, fold
 from pipelines.context import DocContext, Finding
+from pipelines.keyvalue import label_blocks
 from pipelines.tablas import tabla_id
 
 HIERARCHY = ("accion_corto_plazo", "operacion", "actividad")
@@ -60,6 +62,36 @@ def read_form_header(t: Table) -> FormHeader | None:
         if f and value:
             fh.values.setdefault(f, value)
     return fh if fh.values else None
+
+
+def build_poa(ctx: DocContext, tables: Sequence[Table], pages: Sequence[Page]) -> PoaBuilder:
+    """Walk a POA document in reading order (page, then top to bottom): form header
+    blocks (printed as a table, or as ``LABEL: value`` lines, :mod:`pipelines.keyvalue`)
+    set the header of the task tables that follow them."""
+    events: list[tuple[int, float, int, object]] = []
+    for k, t in enumerate(tables):
+        events.append((t.pagina, t.bbox[1], 1, t))
+    by_page: dict[int, list] = {}
+    for t in tables:
+        for p in set(t.row_pages):
+            by_page.setdefault(p, []).append(t.bbox)
+    for p in pages:
+        for b in label_blocks(p, by_page.get(p.numero, []), "poa_acciones"):
+            events.append((b.pagina, b.top, 0, FormHeader(dict(b.values), b.pagina)))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    poa = PoaBuilder(ctx)
+    for _, _, _, obj in events:
+        if isinstance(obj, FormHeader):
+            poa.add_form_header(obj)
+            continue
+        fh = read_form_header(obj)
+        if fh is not None:
+            poa.add_form_header(fh)
+            continue
+        mapping = poa_mapping(obj)
+        if mapping is not None:
+            poa.add_table(obj, mapping)
+    return poa
 
 
 def poa_mapping(t: Table) -> dict[int, str] | None:

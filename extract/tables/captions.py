@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.geometry import centre_inside, group_lines, line_text
+from extract.tables.structure import SEGMENT_GAP, segments
 from extract.models import BBox, Word
 from normalize.text import fold
 
@@ -30,6 +31,11 @@ def knowledge() -> dict:
     ``FileNotFoundError`` / ``tomllib.TOMLDecodeError`` when missing or broken."""
     with DATA_FILE.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def _height(line: Sequence[Word]) -> float:
+    hs = sorted(w.bottom - w.top for w in line)
+    return max(1.0, hs[len(hs) // 2])
 
 
 def find_title(words: Sequence[Word], bbox: BBox, boxes: Sequence[BBox]) -> list[str]:
@@ -50,6 +56,8 @@ def find_title(words: Sequence[Word], bbox: BBox, boxes: Sequence[BBox]) -> list
             break
         if fold(line_text(line)).startswith("pagina "):
             break
+        if len(segments(line, SEGMENT_GAP * _height(line))) >= 3:
+            break   # a line set out in columns is a row (of this or another table)
         block.insert(0, line)
         limit = min(w.top for w in line)
         if len(block) == MAX_LINES:

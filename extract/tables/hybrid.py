@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extract.geometry import grow, group_lines, h_overlap, intersection, union
+from extract.geometry import grow, group_lines, h_overlap, intersection, merge_intervals, union
 from extract.layout import Fill, Layer, Rule
 from extract.models import BBox, Word
 from extract.tables.base import Candidate, words_in
@@ -132,6 +132,57 @@ def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
     return out
 
 
+MAX_LINE_GAP = 2.6
+"""Max vertical gap between two lines of one table, in line heights."""
+
+
+def extend_down(box: BBox, lines: Sequence[Sequence[Word]], stops: Sequence[BBox]) -> BBox | None:
+    """The region continued below its last drawn line by the text lines that go on
+    right under it as table lines (two or more runs of words, or a narrow line between
+    such lines), as a header band drawn over a borderless body, or a booktabs table
+    whose closing rule is on a later page.  ``stops``: other regions, which end it.
+    ``None`` when no such line follows."""
+    x0, top, x1, bottom = box
+    width = x1 - x0
+    last = bottom
+    new_bottom = None
+    pending = 0
+    for ln in lines:
+        ltop = min(w.top for w in ln)
+        if ltop < bottom - 1:
+            continue
+        lx0, lx1 = ln[0].x0, ln[-1].x1
+        if lx1 < x0 or lx0 > x1 or (min(lx1, x1) - max(lx0, x0)) < 0.5 * (lx1 - lx0):
+            continue
+        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        if ltop - last > MAX_LINE_GAP * h:
+            break
+        if any(s[1] <= ltop <= s[3] and h_overlap(s, box) > 0 for s in stops):
+            break
+        segs = segments(ln, SEGMENT_GAP * h)
+        if len(segs) >= 2:
+            new_bottom = max(w.bottom for w in ln)
+            pending = 0
+        elif lx1 - lx0 <= 0.6 * width and pending < 3:
+            pending += 1
+        else:
+            break
+        last = max(w.bottom for w in ln)
+    if new_bottom is None:
+        return None
+    return (x0, top, x1, new_bottom)
+
+
+def _closed(box: BBox, cues: Cues) -> bool:
+    """A region framed by vertical rules at both sides (a ruled grid) ends at its frame."""
+    h = box[3] - box[1]
+
+    def covered(x: float) -> float:
+        spans = [(r.top, r.bottom) for r in cues.v_rules if abs(r.x0 - x) <= 3]
+        return sum(b - a for a, b in merge_intervals(spans, 1.0))
+    return covered(box[0]) >= 0.8 * h and covered(box[2]) >= 0.8 * h
+
+
 class HybridStrategy:
     """Partly drawn tables: rules and fills for what they show, whitespace for the rest."""
 
@@ -139,7 +190,17 @@ class HybridStrategy:
 
     def find(self, layer: Layer) -> list[Candidate]:
         out = []
-        for box, cues in regions(layer):
+        found = regions(layer)
+        lines = group_lines(layer.words)
+        proposals = []
+        for box, cues in found:
+            proposals.append((box, cues))
+            if _closed(box, cues):
+                continue
+            longer = extend_down(box, lines, [b for b, _ in found if b is not box])
+            if longer is not None:
+                proposals.append((longer, cues))
+        for box, cues in proposals:
             ids = words_in(layer, box, 0.5)
             if len(ids) < 2:
                 continue

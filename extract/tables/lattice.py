@@ -25,6 +25,7 @@ from extract.layout import Layer, Rule, fill_edges
 from extract.models import BBox, Cell, Word
 from extract.tables.base import Candidate, words_in
 from extract.tables.kinds import ATOMIC, kind_of
+from extract.tables.structure import SINGLE_ROW
 
 SNAP = 3.0
 JOIN = 3.0
@@ -106,7 +107,8 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
     - ``filas_logicas``: share of rows none of whose cells holds two or more values of
       an atomic kind (number, date, code) on separate lines;
     - ``relleno``: share of rows with at least two non-empty cells, over 0.7 (a frame
-      around a paragraph is ruled too; section rows are fine; capped at 1)."""
+      around a paragraph is ruled too; section rows are fine; capped at 1);
+    a grid of one row gets :data:`extract.tables.structure.SINGLE_ROW` of it."""
     members = cell_members(cells, words)
     clean = sum(1 for k, ws in members.items() for w in ws if inside(w.bbox, cells[k].bbox, 1.0))
     limpieza = clean / len(words) if words else 0.0
@@ -123,6 +125,8 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
     filas = 1 - len(multi_rows) / n if n else 0.0
     relleno = min(1.0, sum(1 for r in rows if sum(1 for t in r if t) >= 2) / n / 0.7) if n else 0.0
     conf = max(limpieza, 1e-3) * max(filas, 1e-3) * max(relleno, 1e-3)
+    if n <= 1:
+        conf *= SINGLE_ROW      # a single boxed row: little evidence of a table
     return round(conf, 4), {"limpieza": round(limpieza, 4), "filas_logicas": round(filas, 4),
                             "relleno": round(relleno, 4)}
 

@@ -18,11 +18,14 @@ from itertools import combinations
 from extract.geometry import overlap_share
 from extract.tables.base import Candidate
 
-PRIOR = {"lattice": 1.02, "hybrid": 1.01}
+PRIOR = {"lattice": 1.05, "hybrid": 1.02}
 """On equal evidence a ruled grid (exact by construction) is preferred, then the hybrid
 reading."""
 FREE_WORD = 0.85
 """What a word left out of every table is worth (see the module docstring)."""
+PER_TABLE = 0.5
+"""What each kept table costs (in words read perfectly): on equal evidence one table
+is kept rather than the same rows cut in two."""
 MAX_GROUP = 12
 """Largest group searched exhaustively; bigger groups are resolved greedily."""
 
@@ -40,7 +43,7 @@ def conflict(a: Candidate, b: Candidate) -> bool:
 def weight(c: Candidate) -> float:
     """What keeping a candidate adds: its words read at its confidence (with the
     strategy prior) instead of left out at :data:`FREE_WORD`."""
-    return (c.confianza * PRIOR.get(c.metodo, 1.0) - FREE_WORD) * max(1, len(c.word_ids))
+    return (c.confianza * PRIOR.get(c.metodo, 1.0) - FREE_WORD) * max(1, len(c.word_ids)) - PER_TABLE
 
 
 def _groups(cands: Sequence[Candidate]) -> list[list[int]]:

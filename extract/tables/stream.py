@@ -20,12 +20,12 @@ from extract.models import Cell, Word
 from extract.tables.base import Candidate, words_in
 from extract.tables.structure import SEGMENT_GAP, Cues, build, segments
 
-MAX_LINE_GAP = 2.6
+MAX_LINE_GAP = 3.0
 """Max vertical gap between two lines of one table, in line heights."""
 MAX_INNER_PLAIN = 3
 """One-run lines a region may hold in a row before tabular lines resume."""
 MIN_TABULAR = 2
-MIN_LINES = 3
+MIN_LINES = 2
 
 
 def _height(line: Sequence[Word]) -> float:
@@ -90,8 +90,15 @@ def blank_column(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple
     """x-range of lines drawn to be written on, right of a block's text (the signature
     lines beside ``Elaborado por: ...``): an empty column of the table, or None."""
     top, bottom = bbox[1] - 12, bbox[3] + 12
-    xs = [(r.x0, r.x1) for r in layer.h_rules
-          if r.length >= 40 and top <= r.top <= bottom and r.x0 > bbox[2] + 10]
+    near = sorted((r for r in layer.h_rules if top <= r.top <= bottom and r.x0 > bbox[2] + 10),
+                  key=lambda r: (round(r.top), r.x0))
+    joined: list[list[float]] = []     # dashed or dotted lines are many short pieces
+    for r in near:
+        if joined and abs(joined[-1][1] - r.top) <= 1.0 and r.x0 - joined[-1][2] <= 3.0:
+            joined[-1][2] = max(joined[-1][2], r.x1)
+        else:
+            joined.append([r.x0, r.top, r.x1])
+    xs = [(a, b) for a, _, b in joined if b - a >= 40]
     if not xs:
         return None
     return min(a for a, _ in xs), max(b for _, b in xs)

@@ -52,6 +52,8 @@ SEGMENT_GAP = 0.9
 DARK_FILL = 0.55
 """A fill darker than this (luminance) behind the top lines marks them as a header."""
 MAX_HEADER_LINES = 8
+SINGLE_ROW = 0.9
+"""Confidence factor of a table with a single body row (no column alignment to see)."""
 
 _CONNECTOR_END = re.compile(r"(?:[-,;(/]|\b(?:de|del|la|las|los|el|y|e|o|u|en|a|al|con|por|para|"
                             r"and|of|the|to|for|in|or))$", re.I)
@@ -245,7 +247,7 @@ def column_bounds(lines: Sequence[Sequence[Word]], region: BBox, cues: Cues
     gap = SEGMENT_GAP * med_h
     used = [ln for ln in lines if not _is_wide(ln, x1 - x0, gap)] or list(lines)
     max_cover = int(GUTTER_CROSSING * len(used))
-    found = gutters(used, x0, x1, max(1.5, 0.3 * med_h), max_cover, gap)
+    found = gutters(used, x0, x1, max(1.5, 0.5 * med_h), max_cover, gap)
     drawn = drawn_columns(cues, region, lines, max_cover) if cues.drawn else []
     out: list[tuple[float, float, float]] = []
     for a, b in found:
@@ -693,13 +695,15 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
     """Confidence 0-1 of a whitespace/hybrid table, from three measures:
 
     - ``alineacion``: share of body pieces whose left, right or centre edge lines up
-      with another piece of its column (within 2 pt);
+      with another piece of its column (within 2 pt), over the columns with two or
+      more pieces;
     - ``relleno``: share of body rows with at least two non-empty cells, over 0.7 (a
       table may have section rows; capped at 1);
     - ``limpieza``: share of body pieces that stay in one column (not spanning);
     - ``separacion``: share of pieces printed as one run of words (a piece holding two
       runs set far apart is two columns read as one).
-    The confidence is their product: each measures one way the reading can be wrong."""
+    The confidence is their product: each measures one way the reading can be wrong;
+    a table of one body row gets :data:`SINGLE_ROW` of it."""
     n_cols = len(bounds) + 1
     body = [p for ps in pieces[n_head_lines:] for p in ps]
     by_col: dict[int, list[Piece]] = {}
@@ -709,6 +713,8 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
     aligned = 0
     total = 0
     for c, ps in by_col.items():
+        if len(ps) < 2:
+            continue
         ls = Counter(round(p.x0) for p in ps)
         rs = Counter(round(p.x1) for p in ps)
         cs = Counter(round((p.x0 + p.x1) / 2) for p in ps)
@@ -717,7 +723,7 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
             if any(cnt.get(round(v) + d, 0) - (1 if d == 0 else 0) > 0
                    for cnt, v in ((ls, p.x0), (rs, p.x1), (cs, (p.x0 + p.x1) / 2)) for d in (-2, -1, 0, 1, 2)):
                 aligned += 1
-    alineacion = aligned / total if total else 0.0
+    alineacion = aligned / total if total else 1.0
     body_rows = grid[n_header:]
     relleno = min(1.0, (sum(1 for r in body_rows if sum(1 for t in r if t) >= 2) / len(body_rows)) / 0.7) \
         if body_rows else 0.0
@@ -732,6 +738,9 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
     conf = 1.0
     for v in parts:
         conf *= max(v, 1e-3)
+    body_rows_n = len(grid) - n_header
+    if body_rows_n <= 1:
+        conf *= SINGLE_ROW      # one row: little evidence that it is a table
     if n_cols < 2:
         conf = 0.0
     return round(conf, 4), {"alineacion": round(alineacion, 4), "relleno": round(relleno, 4),
