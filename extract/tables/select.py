@@ -30,8 +30,20 @@ MAX_GROUP = 12
 """Largest group searched exhaustively; bigger groups are resolved greedily."""
 
 
+def nested(a: Candidate, b: Candidate) -> bool:
+    """True when ``a`` lies inside one cell of ``b`` (a table printed in a cell of a
+    larger ruled frame): both are kept."""
+    if a.layer is not b.layer or a.metodo == b.metodo == "stream":
+        return False
+    return any(c.bbox and c.bbox[0] - 2 <= a.bbox[0] and c.bbox[1] - 2 <= a.bbox[1]
+               and a.bbox[2] <= c.bbox[2] + 2 and a.bbox[3] <= c.bbox[3] + 2 for c in b.cells)
+
+
 def conflict(a: Candidate, b: Candidate) -> bool:
-    """True when ``a`` and ``b`` claim the same printed words."""
+    """True when ``a`` and ``b`` claim the same printed words (a table nested in a cell
+    of the other does not)."""
+    if nested(a, b) or nested(b, a):
+        return False
     if a.layer is b.layer:
         if not a.word_ids or not b.word_ids:
             return overlap_share(a.bbox, b.bbox) > 0.2

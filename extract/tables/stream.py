@@ -44,8 +44,112 @@ def trim_larger_print(block: list[list[Word]], ratio: float = 1.2) -> None:
         del block[0]
 
 
-def regions(words: Sequence[Word]) -> list[list[list[Word]]]:
-    """Groups of text lines that may be whitespace tables (see the module docstring)."""
+PAGE_GUTTER = 8.0
+"""Min width (pt) of the whitespace between two columns of running text."""
+
+
+def _prose(line: Sequence[Word], min_width: float) -> bool:
+    """A line of running text: one run of words, at least ``min_width`` pt wide."""
+    if not line:
+        return False
+    return (line[-1].x1 - line[0].x0 >= min_width
+            and len(segments(line, SEGMENT_GAP * _height(line))) == 1)
+
+
+def page_columns(words: Sequence[Word], width: float) -> list[list[Word]]:
+    """The words of a page set in two (or more) columns of running text, split into
+    those columns; a page in one column is returned whole.
+
+    A column gutter is a vertical band of at least :data:`PAGE_GUTTER` pt, in the middle
+    half of the page, that no word crosses over most of the page's lines, with running
+    text (lines wider than half the column) on both sides.  Lines that do cross it
+    (a title over both columns) stay with the whole page."""
+    lines = group_lines(words)
+    if len(lines) < 10:
+        return [list(words)]
+    lo, hi = 0.25 * width, 0.75 * width
+    best = None
+    # coverage of the middle band by the lines' words
+    step = 1.0
+    n = int((hi - lo) / step) + 1
+    crossing = [0] * n
+    for ln in lines:
+        for w in ln:
+            a, b = max(lo, w.x0), min(hi, w.x1)
+            for k in range(int((a - lo) / step), int((b - lo) / step) + 1) if b > a else ():
+                if 0 <= k < n:
+                    crossing[k] += 1
+    # widest run of x where few lines cross
+    limit = 0.1 * len(lines)
+    k = 0
+    while k < n:
+        if crossing[k] <= limit:
+            j = k
+            while j < n and crossing[j] <= limit:
+                j += 1
+            if (j - k) * step >= PAGE_GUTTER and (best is None or j - k > best[1] - best[0]):
+                best = (k, j)
+            k = j
+        else:
+            k += 1
+    if best is None:
+        return [list(words)]
+    gx0, gx1 = lo + best[0] * step, lo + best[1] * step
+    left, right, across = [], [], []
+    prose_l = prose_r = 0
+    for ln in lines:
+        if any(w.x0 < gx0 and w.x1 > gx1 for w in ln):
+            across += ln
+            continue
+        lw = [w for w in ln if w.x1 <= (gx0 + gx1) / 2]
+        rw = [w for w in ln if w.x1 > (gx0 + gx1) / 2]
+        left += lw
+        right += rw
+        if _prose(lw, 0.5 * gx0):
+            prose_l += 1
+        if _prose(rw, 0.5 * (width - gx1)):
+            prose_r += 1
+    if prose_l < 5 or prose_r < 5:
+        return [list(words)]
+    return [ws for ws in (left, right, across) if ws]
+
+
+MAX_HEADER_ABOVE = 2
+
+
+def header_above(block: list[list[Word]], lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
+    """One-run lines right above a region that are the top of its header: set close
+    (within a line height), inside the region's width and not starting at its left
+    edge (a header word over one column, "One Withholding" over "Allowance"; a caption
+    starts at the table's left or is centred over all of it)."""
+    first = block[0]
+    k = next((i for i, ln in enumerate(lines) if ln is first), None)
+    if k is None:
+        return []
+    bx0 = min(w.x0 for ln in block for w in ln)
+    bx1 = max(w.x1 for ln in block for w in ln)
+    width = bx1 - bx0
+    out: list[list[Word]] = []
+    top = min(w.top for w in first)
+    for ln in reversed(lines[max(0, k - MAX_HEADER_ABOVE):k]):
+        h = _height(ln)
+        lx0, lx1 = ln[0].x0, ln[-1].x1
+        centred = abs((lx0 + lx1) / 2 - (bx0 + bx1) / 2) <= 0.1 * width
+        if top - max(w.bottom for w in ln) > h or lx0 < bx0 + 10 or lx1 > bx1 + 2 or centred \
+                or lx1 - lx0 > 0.5 * width:
+            break
+        out.insert(0, list(ln))
+        top = min(w.top for w in ln)
+    return out
+
+
+def regions(words: Sequence[Word], width: float | None = None) -> list[list[list[Word]]]:
+    """Groups of text lines that may be whitespace tables (see the module docstring),
+    looked for in each column of running text of the page (:func:`page_columns`)."""
+    if width is not None:
+        parts = page_columns(words, width)
+        if len(parts) > 1:
+            return [r for part in parts for r in regions(part)]
     lines = group_lines(words)
     out: list[list[list[Word]]] = []
     block: list[list[Word]] = []
@@ -56,7 +160,7 @@ def regions(words: Sequence[Word]) -> list[list[list[Word]]]:
         nonlocal block, pending, n_tab
         trim_larger_print(block)
         if n_tab >= MIN_TABULAR and len(block) >= MIN_LINES:
-            out.append(block)
+            out.append(header_above(block, lines) + block)
         block, pending, n_tab = [], [], 0
 
     prev = None
@@ -146,7 +250,7 @@ class StreamStrategy:
 
     def find(self, layer: Layer) -> list[Candidate]:
         out = []
-        for block in (part for region in regions(layer.words) for part in proposals(region)):
+        for block in (part for region in regions(layer.words, layer.width) for part in proposals(region)):
             bbox = union(w.bbox for ln in block for w in ln)
             ids = words_in(layer, bbox, tol=0.0)
             s = build([layer.words[i] for i in ids], bbox, Cues(), layer.pagina)

@@ -468,6 +468,7 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
     mode = "drawn" if drawn_rows >= 2 else ("padded" if thr is not None else "uniform")
     open_: dict[int, Block] = {}
     blocks: list[Block] = []
+    splits: set[int] = set()     # lines where a drawn band holds a second row
     for i in body:
         line_atomic_cols = {p.col for p in pieces[i] if p.span == 1 and atomic[p.col] and p.kind in ATOMIC}
         has_anchor = anchor is not None and any(p.col == anchor for p in pieces[i])
@@ -484,6 +485,8 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
                 is_atom = atomic[p.col] and p.kind in ATOMIC
                 if drawn or labelled or is_atom:
                     new = True
+                    if not drawn and (labelled or is_atom):
+                        splits.add(i)
                 elif mode == "drawn":
                     new = False
                 elif mode == "padded":
@@ -501,7 +504,17 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
                     open_[c] = b
             else:
                 prev.pieces.append(p)
-    starts = sorted({b.first for b in blocks})
+    if mode == "drawn":
+        # rows are the drawn bands, and inside a band the lines where a column holds a
+        # second value; a value printed low in its band (bottom-aligned) is no new row
+        band_starts = {body[0]} if body else set()
+        for a, b in zip(body, body[1:]):
+            if _drawn_between(cues, max(w.bottom for w in lines[a]), min(w.top for w in lines[b]),
+                              region[0], region[2]):
+                band_starts.add(b)
+        starts = sorted(band_starts | splits)
+    else:
+        starts = sorted({b.first for b in blocks})
     # rules drawn across the whole table start rows even where no block starts
     if cues.drawn and starts:
         for a, b in zip(body, body[1:]):
