@@ -245,7 +245,10 @@ def column_bounds(lines: Sequence[Sequence[Word]], region: BBox, cues: Cues
     heights = [_height(w) for ln in lines for w in ln]
     med_h = _median(heights)
     gap = SEGMENT_GAP * med_h
-    used = [ln for ln in lines if not _is_wide(ln, x1 - x0, gap)] or list(lines)
+    # the lines set out in runs carry the columns; one-run lines (a spanning label, a
+    # section row, a wrapped cell) do not take part when there are enough of those
+    multi = [ln for ln in lines if len(segments(ln, gap)) >= 2]
+    used = multi if len(multi) >= 3 else [ln for ln in lines if not _is_wide(ln, x1 - x0, gap)] or list(lines)
     max_cover = int(GUTTER_CROSSING * len(used))
     found = gutters(used, x0, x1, max(1.5, 0.5 * med_h), max_cover, gap)
     drawn = drawn_columns(cues, region, lines, max_cover) if cues.drawn else []
@@ -403,16 +406,20 @@ def _anchor_col(pieces: Sequence[Sequence[Piece]], n_cols: int) -> int | None:
 
 
 def column_kinds(pieces: Sequence[Sequence[Piece]], n_cols: int) -> list[bool]:
-    """Per column: True when it is atomic (most of its pieces are numbers, dates,
-    percentages or codes, and at least two are)."""
+    """Per column: True when it is atomic: at least two of its pieces are numbers,
+    dates, percentages or codes, and so are most of its pieces from the first such
+    value down (the text above it is the column's header)."""
     tot = [0] * n_cols
     atom = [0] * n_cols
     for ps in pieces:
         for p in ps:
             if p.span != 1:
                 continue
+            is_atom = p.kind in ATOMIC
+            if atom[p.col] == 0 and not is_atom:
+                continue        # above the column's first value
             tot[p.col] += 1
-            if p.kind in ATOMIC:
+            if is_atom:
                 atom[p.col] += 1
     return [atom[c] >= 2 and atom[c] >= 0.6 * tot[c] for c in range(n_cols)]
 
