@@ -26,8 +26,8 @@ FREE_WORD = 0.85
 PER_TABLE = 0.5
 """What each kept table costs (in words read perfectly): on equal evidence one table
 is kept rather than the same rows cut in two."""
-MAX_GROUP = 12
-"""Largest group searched exhaustively; bigger groups are resolved greedily."""
+MAX_STEPS = 200_000
+"""Bound on the branch-and-bound search of one group of competing candidates."""
 
 
 def nested(a: Candidate, b: Candidate) -> bool:
@@ -78,32 +78,38 @@ def _groups(cands: Sequence[Candidate]) -> list[list[int]]:
 
 
 def _best_subset(cands: Sequence[Candidate], idx: list[int]) -> list[int]:
-    if len(idx) > MAX_GROUP:
-        kept: list[int] = []
-        for i in sorted(idx, key=lambda i: -weight(cands[i])):
-            if (weight(cands[i]) > 0 or not kept) and not any(conflict(cands[i], cands[k]) for k in kept):
-                kept.append(i)
-        return kept
+    """The compatible subset of ``idx`` with the largest total :func:`weight`: a
+    maximum-weight independent set of the conflict graph, by branch and bound (the
+    groups of a page are small; :data:`MAX_STEPS` bounds the search, keeping the best
+    set found)."""
+    order = sorted(idx, key=lambda i: -weight(cands[i]))
+    w = [weight(cands[i]) for i in order]
+    n = len(order)
+    clash = [[conflict(cands[order[a]], cands[order[b]]) for b in range(n)] for a in range(n)]
+    suffix = [0.0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        suffix[k] = suffix[k + 1] + max(0.0, w[k])
     best: list[int] = []
-    best_w = -1.0
+    best_w = 0.0
+    steps = 0
 
-    def search(pos: int, chosen: list[int], w: float) -> None:
-        nonlocal best, best_w
-        if pos == len(idx):
-            if w > best_w and chosen:
-                best, best_w = list(chosen), w
+    def search(k: int, chosen: list[int], total: float) -> None:
+        nonlocal best, best_w, steps
+        steps += 1
+        if total > best_w and chosen:
+            best, best_w = list(chosen), total
+        if k == n or steps > MAX_STEPS or total + suffix[k] <= best_w:
             return
-        i = idx[pos]
-        if not any(conflict(cands[i], cands[k]) for k in chosen):
-            chosen.append(i)
-            search(pos + 1, chosen, w + weight(cands[i]))
+        if w[k] > 0 and not any(clash[k][j] for j in chosen):
+            chosen.append(k)
+            search(k + 1, chosen, total + w[k])
             chosen.pop()
-        search(pos + 1, chosen, w)
+        search(k + 1, chosen, total)
 
     search(0, [], 0.0)
     if not best:    # none reads its words better than leaving them: keep the best one
-        best = [max(idx, key=lambda i: cands[i].confianza * max(1, len(cands[i].word_ids)))]
-    return best
+        return [max(idx, key=lambda i: cands[i].confianza * max(1, len(cands[i].word_ids)))]
+    return [order[k] for k in best]
 
 
 def select(cands: Sequence[Candidate]) -> list[Candidate]:
