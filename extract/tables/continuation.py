@@ -66,6 +66,24 @@ def _titles_agree(prev: Table, nxt: Table) -> bool:
     return without_continuation_mark(nxt.titulo) == without_continuation_mark(prev.titulo)
 
 
+def repeated_header(prev: Table, nxt: Table) -> int:
+    """How many of ``nxt``'s first rows repeat ``prev``'s header (dropped when joining),
+    whether or not ``nxt`` was read with those rows as its header."""
+    if not prev.n_header:
+        return 0
+    head = _header_key(prev)
+    if nxt.n_header and _header_key(nxt) == head:
+        return nxt.n_header
+    k = len(head)
+    first = [without_continuation_mark(" ".join(r)) for r in nxt.rows[:k]]
+    if first == head:
+        return k
+    # a header read as one row on one page and as wrapped lines on the other
+    if k and nxt.rows and without_continuation_mark(" ".join(nxt.rows[0])) == " ".join(head):
+        return 1
+    return 0
+
+
 def is_continuation(prev: Table, nxt: Table, top_limit: float) -> bool:
     """True when ``nxt`` (a table of the page after ``prev``'s last page) continues
     ``prev`` (see the module docstring).  ``top_limit``: the y above which a table
@@ -74,7 +92,7 @@ def is_continuation(prev: Table, nxt: Table, top_limit: float) -> bool:
         return False
     if nxt.direction != prev.direction or nxt.n_cols != prev.n_cols:
         return False
-    same_header = prev.n_header > 0 and nxt.n_header > 0 and _header_key(prev) == _header_key(nxt)
+    same_header = repeated_header(prev, nxt) > 0
     if same_header:
         return _titles_agree(prev, nxt)
     top = (nxt.frame_bbox or nxt.bbox)[1]
@@ -148,7 +166,7 @@ def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> lis
             if cmap is not None:
                 t = _widen(t, cmap, prev.n_cols, prev.col_starts)
         if prev is not None and is_continuation(prev, t, page_tops.get(t.pagina, 0.0)):
-            drop = t.n_header if prev.n_header and _header_key(prev) == _header_key(t) else 0
+            drop = repeated_header(prev, t)
             prev_rows = list(prev.rows)
             prev_cells = list(prev.cells)
             if drop < t.n_rows and is_row_tail(t.rows[drop], prev_rows, prev_cells):

@@ -25,7 +25,7 @@ from extract.layout import Layer, Rule, fill_edges
 from extract.models import BBox, Cell, Word
 from extract.tables.base import Candidate, words_in
 from extract.tables.kinds import ATOMIC, kind_of
-from extract.tables.structure import SINGLE_ROW
+from extract.tables.structure import SEGMENT_GAP, SINGLE_ROW, fill_share, segments
 
 SNAP = 3.0
 JOIN = 3.0
@@ -106,29 +106,42 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
       by a rule says the rules are not the table's grid);
     - ``filas_logicas``: share of rows none of whose cells holds two or more values of
       an atomic kind (number, date, code) on separate lines;
-    - ``relleno``: share of rows with at least two non-empty cells, over 0.7 (a frame
-      around a paragraph is ruled too; section rows are fine; capped at 1);
+    - ``relleno``: :func:`extract.tables.structure.fill_share` of the rows (a frame
+      around a paragraph is ruled too);
+    - ``separacion``: share of the words in cells whose lines are one run of words each
+      (a cell holding runs set far apart on one line holds several columns: the rules
+      frame groups of cells, not cells);
     a grid of one row gets :data:`extract.tables.structure.SINGLE_ROW` of it."""
     members = cell_members(cells, words)
     clean = sum(1 for k, ws in members.items() for w in ws if inside(w.bbox, cells[k].bbox, 1.0))
     limpieza = clean / len(words) if words else 0.0
     multi_rows: set[int] = set()
+    split_words = 0
     for k, ws in members.items():
         c = cells[k]
         lines = group_lines(ws)
+        runs = [segments(ln, 1.5 * SEGMENT_GAP * _height(ln)) for ln in lines]
+        if any(len(r) >= 2 for r in runs):
+            split_words += len(ws)
         if len(lines) < 2:
             continue
-        atoms = sum(1 for ln in lines if kind_of(" ".join(w.text for w in ln)) in ATOMIC)
+        atoms = sum(1 for rs in runs if all(kind_of(" ".join(w.text for w in r)) in ATOMIC for r in rs))
         if atoms >= 2:
             multi_rows.add(c.row)
     n = len(rows)
     filas = 1 - len(multi_rows) / n if n else 0.0
-    relleno = min(1.0, sum(1 for r in rows if sum(1 for t in r if t) >= 2) / n / 0.7) if n else 0.0
-    conf = max(limpieza, 1e-3) * max(filas, 1e-3) * max(relleno, 1e-3)
+    relleno = fill_share(rows) if n else 0.0
+    separacion = 1 - split_words / len(words) if words else 1.0
+    conf = max(limpieza, 1e-3) * max(filas, 1e-3) * max(relleno, 1e-3) * max(separacion, 1e-3)
     if n <= 1:
         conf *= SINGLE_ROW      # a single boxed row: little evidence of a table
     return round(conf, 4), {"limpieza": round(limpieza, 4), "filas_logicas": round(filas, 4),
-                            "relleno": round(relleno, 4)}
+                            "relleno": round(relleno, 4), "separacion": round(separacion, 4)}
+
+
+def _height(line: Sequence[Word]) -> float:
+    hs = sorted(w.bottom - w.top for w in line)
+    return max(1.0, hs[len(hs) // 2])
 
 
 class LatticeStrategy:

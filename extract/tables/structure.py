@@ -304,14 +304,19 @@ def _split_hard(seg: list[Word], hard: Sequence[float]) -> list[list[Word]]:
 
 
 def _place(part: list[Word], line: int, bounds: Sequence[float], gs: Sequence[tuple[float, float]],
-           lefts: Sequence[float | None], rights: Sequence[float | None]) -> list[Piece]:
+           lefts: Sequence[float | None], rights: Sequence[float | None], header: bool = False
+           ) -> list[Piece]:
     """Pieces of one run of words: in the column of its centre, or spanning the columns
     whose gutters it covers, cut at a gutter where the part beyond lines up with its
     column's other values (two cells set close together)."""
     x0, x1 = min(w.x0 for w in part), max(w.x1 for w in part)
     crossed = [k for k, (a, b) in enumerate(gs) if x0 < a - 1.0 and x1 > b + 1.0]
     if not crossed:
-        return [Piece(line, bisect_right(bounds, (x0 + x1) / 2), list(part))]
+        cx = (x0 + x1) / 2
+        inside = [k for k, (a, b) in enumerate(gs) if b - a >= 4.0 and a + 1.0 < cx < b - 1.0]
+        if inside and header:   # centred in a gutter: a label over the two columns around it
+            return [Piece(line, inside[0], list(part), span=2)]
+        return [Piece(line, bisect_right(bounds, cx), list(part))]
     for k in crossed:
         a, b = gs[k]
         for j in range(1, len(part)):
@@ -709,6 +714,20 @@ def _header_cells(pieces: Sequence[Sequence[Piece]], n_cols: int
 
 # --------------------------------------------------------------------------- confidence
 
+def fill_share(rows: Sequence[Sequence[str]]) -> float:
+    """Share of rows with two or more non-empty cells, over 0.7 and capped at 1; a row
+    whose one text is in its first column is a section label and does not count."""
+    full = single = 0
+    for r in rows:
+        filled = [j for j, t in enumerate(r) if t]
+        if len(filled) >= 2:
+            full += 1
+        elif filled and filled[0] != 0:
+            single += 1
+    n = full + single
+    return min(1.0, full / n / 0.7) if n else 1.0
+
+
 def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]],
                bounds: Sequence[float], grid: Sequence[Sequence[str]], n_header: int,
                atomic: Sequence[bool], n_head_lines: int = 0) -> tuple[float, dict[str, float]]:
@@ -717,8 +736,7 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
     - ``alineacion``: share of body pieces whose left, right or centre edge lines up
       with another piece of its column (within 2 pt), over the columns with two or
       more pieces;
-    - ``relleno``: share of body rows with at least two non-empty cells, over 0.7 (a
-      table may have section rows; capped at 1);
+    - ``relleno``: :func:`fill_share` of the body rows;
     - ``limpieza``: share of body pieces that stay in one column (not spanning);
     - ``separacion``: share of pieces printed as one run of words (a piece holding two
       runs set far apart is two columns read as one).
@@ -744,9 +762,7 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
                    for cnt, v in ((ls, p.x0), (rs, p.x1), (cs, (p.x0 + p.x1) / 2)) for d in (-2, -1, 0, 1, 2)):
                 aligned += 1
     alineacion = aligned / total if total else 1.0
-    body_rows = grid[n_header:]
-    relleno = min(1.0, (sum(1 for r in body_rows if sum(1 for t in r if t) >= 2) / len(body_rows)) / 0.7) \
-        if body_rows else 0.0
+    relleno = fill_share(grid[n_header:])
     limpieza = (sum(1 for p in body if p.span == 1) / len(body)) if body else 0.0
     one_run = 0
     for p in body:
