@@ -44,9 +44,10 @@ def _box(e: Rule | Fill) -> BBox:
     return e.bbox if isinstance(e, Fill) else (e.x0, e.top, e.x1, e.bottom)
 
 
-def _tabular_between(words: Sequence[Word], x0: float, x1: float, y0: float, y1: float) -> bool:
-    """The text between two rules (within ``x0..x1``) holds a line of two or more runs
-    and no run of three prose lines."""
+def _tabular_between(words: Sequence[Word], x0: float, x1: float, y0: float, y1: float,
+                     need_tabular: bool = True) -> bool:
+    """The text between two rules (within ``x0..x1``) holds no run of three prose lines
+    and (``need_tabular``) at least one line of two or more runs."""
     ws = [w for w in words if x0 - 2 <= (w.x0 + w.x1) / 2 <= x1 + 2 and y0 < (w.top + w.bottom) / 2 < y1]
     if not ws:
         return True
@@ -63,7 +64,7 @@ def _tabular_between(words: Sequence[Word], x0: float, x1: float, y0: float, y1:
             wide_run += 1
             if wide_run >= 3:
                 return False
-    return tab >= 1
+    return tab >= 1 or not need_tabular
 
 
 def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
@@ -102,7 +103,7 @@ def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
     n_v = [sum(1 for k in ks if isinstance(elems[k], Rule) and elems[k].orientation == "v")
            for ks in groups.values()]
     idx = sorted(range(len(comps)), key=lambda k: comps[k][1])
-    u2 = _Union(len(comps))
+    strict, loose = _Union(len(comps)), _Union(len(comps))
     for a_i, a in enumerate(idx):
         A = comps[a]
         below = [b for b in idx[a_i + 1:] if comps[b][1] >= A[3] - 1 and h_overlap(A, comps[b]) > 0]
@@ -114,13 +115,22 @@ def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
             continue
         if h_overlap(A, B) < 0.9 * max(A[2] - A[0], B[2] - B[0]):
             continue
-        if _tabular_between(layer.words, max(A[0], B[0]), min(A[2], B[2]), A[3], B[1]):
-            u2.join(a, b)
-    merged: dict[int, list[int]] = {}
-    for k in range(len(comps)):
-        merged.setdefault(u2.find(k), []).append(k)
+        x0, x1 = max(A[0], B[0]), min(A[2], B[2])
+        if _tabular_between(layer.words, x0, x1, A[3], B[1]):
+            strict.join(a, b)
+            loose.join(a, b)
+        elif _tabular_between(layer.words, x0, x1, A[3], B[1], need_tabular=False):
+            loose.join(a, b)     # only a section label between: proposed both ways
+    merged: list[list[int]] = []
+    for u_ in (strict, loose):
+        parts: dict[int, list[int]] = {}
+        for k in range(len(comps)):
+            parts.setdefault(u_.find(k), []).append(k)
+        for ks in parts.values():
+            if sorted(ks) not in merged:
+                merged.append(sorted(ks))
     out = []
-    for ks in merged.values():
+    for ks in merged:
         box = union(comps[k] for k in ks)
         if box[2] - box[0] < 30 or box[3] - box[1] < 4:
             continue

@@ -25,7 +25,7 @@ from extract.layout import Layer, Rule, fill_edges
 from extract.models import BBox, Cell, Word
 from extract.tables.base import Candidate, words_in
 from extract.tables.kinds import ATOMIC, kind_of
-from extract.tables.structure import SEGMENT_GAP, SINGLE_ROW, fill_share, segments
+from extract.tables.structure import SEGMENT_GAP, SINGLE_ROW, TOLERATED, fill_share, segments
 
 SNAP = 3.0
 JOIN = 3.0
@@ -100,7 +100,8 @@ def cell_members(cells: Sequence[Cell], words: Sequence[Word]) -> dict[int, list
 
 def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Sequence[Sequence[str]]
                        ) -> tuple[float, dict[str, float]]:
-    """Confidence 0-1 of a ruled grid: the product of
+    """Confidence 0-1 of a ruled grid: the product of (each over
+    :data:`extract.tables.structure.TOLERATED`, capped at 1)
 
     - ``limpieza``: share of the table's words lying wholly inside one cell (a word cut
       by a rule says the rules are not the table's grid);
@@ -132,7 +133,9 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
     filas = 1 - len(multi_rows) / n if n else 0.0
     relleno = fill_share(rows) if n else 0.0
     separacion = 1 - split_words / len(words) if words else 1.0
-    conf = max(limpieza, 1e-3) * max(filas, 1e-3) * max(relleno, 1e-3) * max(separacion, 1e-3)
+    conf = 1.0
+    for v in (limpieza, filas, relleno, separacion):
+        conf *= max(min(1.0, v / TOLERATED), 1e-3)
     if n <= 1:
         conf *= SINGLE_ROW      # a single boxed row: little evidence of a table
     return round(conf, 4), {"limpieza": round(limpieza, 4), "filas_logicas": round(filas, 4),

@@ -54,6 +54,8 @@ DARK_FILL = 0.55
 MAX_HEADER_LINES = 8
 SINGLE_ROW = 0.9
 """Confidence factor of a table with a single body row (no column alignment to see)."""
+TOLERATED = 0.95
+"""A confidence measure at or above this share counts as perfect."""
 
 _CONNECTOR_END = re.compile(r"(?:[-,;(/]|\b(?:de|del|la|las|los|el|y|e|o|u|en|a|al|con|por|para|"
                             r"and|of|the|to|for|in|or))$", re.I)
@@ -739,9 +741,13 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
     - ``relleno``: :func:`fill_share` of the body rows;
     - ``limpieza``: share of body pieces that stay in one column (not spanning);
     - ``separacion``: share of pieces printed as one run of words (a piece holding two
-      runs set far apart is two columns read as one).
-    The confidence is their product: each measures one way the reading can be wrong;
-    a table of one body row gets :data:`SINGLE_ROW` of it."""
+      runs set far apart is two columns read as one);
+    - ``consistencia``: share of the body pieces of atomic columns that are values of
+      an atomic kind (a header repeated inside the body, or two tables read as one,
+      put labels there).
+    The confidence is their product, each measure first divided by :data:`TOLERATED`
+    (a total row or a note in a long table is normal): each measures one way the
+    reading can be wrong; a table of one body row gets :data:`SINGLE_ROW` of it."""
     n_cols = len(bounds) + 1
     body = [p for ps in pieces[n_head_lines:] for p in ps]
     by_col: dict[int, list[Piece]] = {}
@@ -770,10 +776,12 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
         if len(segments(sorted(p.words, key=lambda w: w.x0), 1.5 * SEGMENT_GAP * h)) == 1:
             one_run += 1
     separacion = one_run / len(body) if body else 0.0
-    parts = (alineacion, relleno, limpieza, separacion)
+    in_atomic = [p for p in body if p.span == 1 and atomic[p.col]]
+    consistencia = (sum(1 for p in in_atomic if p.kind in ATOMIC) / len(in_atomic)) if in_atomic else 1.0
+    parts = (alineacion, relleno, limpieza, separacion, consistencia)
     conf = 1.0
     for v in parts:
-        conf *= max(v, 1e-3)
+        conf *= max(min(1.0, v / TOLERATED), 1e-3)
     body_rows_n = len(grid) - n_header
     if body_rows_n <= 1:
         conf *= SINGLE_ROW      # one row: little evidence that it is a table
@@ -781,4 +789,5 @@ def confidence(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece]
         conf = 0.0
     return round(conf, 4), {"alineacion": round(alineacion, 4), "relleno": round(relleno, 4),
                             "limpieza": round(limpieza, 4), "separacion": round(separacion, 4),
+                            "consistencia": round(consistencia, 4),
                             "columnas": float(n_cols)}
