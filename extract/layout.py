@@ -156,9 +156,9 @@ def _is_rtl_char(ch: str) -> bool:
 
 def char_directions(chars: Sequence[dict]) -> list[Direction]:
     """Direction of each char, from the displacement to its neighbour in the content
-    stream (same size, close together): right ``ltr``, down ``ttb``, up ``btt``, left
-    ``flip`` (or ``ltr`` for upright glyphs of a right-to-left script, whose visual
-    order is fixed later).  A char with no such neighbour takes its upright flag's
+    stream (same size, abutting): right ``ltr``, down ``ttb``, up ``btt``, left
+    ``flip`` (or ``ltr`` for the letters of a right-to-left script, printed in visual
+    order, which is fixed later).  A char with no such neighbour takes its upright flag's
     direction (``ltr``) or, rotated, the page's most common rotated direction."""
     n = len(chars)
     votes: list[Direction | None] = [None] * n
@@ -179,7 +179,8 @@ def char_directions(chars: Sequence[dict]) -> list[Direction]:
         if v_ov >= 0.5 * min_h and abs(b["x0"] - a["x1"]) <= tol:
             d = "ltr"
         elif v_ov >= 0.5 * min_h and abs(a["x0"] - b["x1"]) <= tol:
-            d = "ltr" if a.get("upright", True) else "flip"
+            # advancing left: a right-to-left script in visual order, or upside down
+            d = "ltr" if _is_rtl_char(ta[:1]) or _is_rtl_char(tb[:1]) else "flip"
         elif h_ov >= 0.5 * min_w and abs(b["top"] - a["bottom"]) <= tol:
             d = "ttb"
         elif h_ov >= 0.5 * min_w and abs(a["top"] - b["bottom"]) <= tol:

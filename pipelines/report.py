@@ -10,7 +10,8 @@ linking one page per document (``<documento_id>.html``).  Each document page sho
   starting with a ``tabla_id``, or naming a page: ``p44 ...``, ``p34-p35 ...``);
 - every page rendered with pypdfium2 (``<documento_id>/p001-100dpi.png``), with the
   tables of the layout sidecar (``<layout>/<documento_id>.json``, points, top-left
-  origin) drawn over it as absolutely positioned boxes labelled ``tabla_id · metodo``,
+  origin) drawn over it as absolutely positioned boxes labelled ``tabla_id · metodo ·
+  confianza`` (dotted red when the confidence is below the low-confidence threshold),
   the cells a finding names marked (``numero_ilegible``, ``ocr_numero_reparado``:
   ``'<tabla_id> fila i columna j'``; other findings that name a ``fila``: the row), and
   the cell grid on demand (a checkbox).
@@ -37,6 +38,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
+from extract.tables import LOW_CONFIDENCE
 from pipelines.document import sha256_of
 from pipelines.schemas import PARTITIONED, SCHEMAS
 
@@ -247,6 +249,8 @@ section.page{margin:1.5em 0 2.5em}
 .box .label{position:absolute;left:-2px;bottom:100%;font:11px/1.3 monospace;color:#fff;
   background:#1f77b4;padding:0 3px;white-space:nowrap;pointer-events:auto}
 .box.stream .label{background:#2ca02c}.box.ocr .label{background:#9467bd}
+.box.hybrid{border-color:#ff7f0e}.box.hybrid .label{background:#ff7f0e}
+.box.lowconf{border-color:#d62728;border-style:dotted}.box.lowconf .label{background:#d62728}
 .cell{position:absolute;box-sizing:border-box;border:1px solid rgba(31,119,180,.45);display:none}
 body.show-cells .cell{display:block}
 .flag{position:absolute;box-sizing:border-box;border:2px solid #d62728;background:rgba(214,39,40,.28)}
@@ -429,8 +433,11 @@ def document_page(doc: dict, findings_rows: list[dict], paginas_rows: list[dict]
             parts.append(f'<i class="cell" style="{_pct_style(box, size)}"></i>')
         for t, box, cont in layout.boxes_on(p):
             tid, metodo = t.get("tabla_id"), t.get("metodo") or ""
-            cls = f"box {_e(metodo)}" + (" cont" if cont else "")
-            label = f"{tid} · {metodo}" + (" (cont.)" if cont else "")
+            conf = t.get("confianza")
+            low = conf is not None and conf < LOW_CONFIDENCE
+            cls = f"box {_e(metodo)}" + (" cont" if cont else "") + (" lowconf" if low else "")
+            label = f"{tid} · {metodo}" + (f" · {conf:.2f}" if conf is not None else "") \
+                + (" (cont.)" if cont else "")
             parts.append(f'<div class="{cls}" id="{_e(tid)}{"-p" + str(p) if cont else ""}" '
                          f'data-tabla="{_e(tid)}" title="{_e(t.get("titulo"))}" style="{_pct_style(box, size)}">'
                          f'<span class="label">{_e(label)}</span></div>')

@@ -1,5 +1,9 @@
 """The generic ``tablas`` dataset: every cell of every table, long form.
 
+A table whose strategy measured a confidence below
+:data:`extract.tables.LOW_CONFIDENCE` gets a finding ``tabla_baja_confianza``
+(``advertencia``: the cells are kept, the analyst is told to check them).
+
 Numbers are decided per column (normalize.numbers.parse_column, frictionless's
 approach): a column is numeric when most of its non-blank body cells parse; a cell
 of a numeric column that does not parse keeps its text, gets ``valor`` null and a
@@ -8,6 +12,7 @@ finding ``numero_ilegible`` (DATASETS.md: never a guessed number).
 from __future__ import annotations
 
 from extract.models import Table
+from extract.tables import LOW_CONFIDENCE
 from normalize.numbers import NumberFormat, parse_column
 from normalize.text import clean_text
 from pipelines.context import DocContext, Finding
@@ -60,4 +65,9 @@ def tablas_rows(ctx: DocContext, t: Table, default: NumberFormat | None = None
                         f"La celda '{t.rows[i][j]}' de una columna numérica no se pudo leer como número; "
                         f"se conserva el texto.")
                 for i, j in failed]
+    if t.confianza < LOW_CONFIDENCE:
+        findings.append(Finding(
+            "tablas", "tabla_baja_confianza", tid, LOW_CONFIDENCE, round(t.confianza, 4), "advertencia",
+            f"La tabla {tid} (página {t.pagina}) se reconstruyó con confianza {t.confianza:.2f} "
+            f"(método {t.metodo}); revise sus celdas en el informe de control antes de usarlas."))
     return rows, findings

@@ -31,8 +31,12 @@ from extract.tables.select import select
 from extract.tables.stream import StreamStrategy
 
 __all__ = ["STRATEGIES", "find_tables", "tables_from", "merge_continuations", "top_limit",
-           "drop_running_captions",
+           "drop_running_captions", "LOW_CONFIDENCE",
            "Candidate", "TableStrategy"]
+
+LOW_CONFIDENCE = 0.6
+"""A table read with a confidence below this is reported as an ``advertencia``
+(``tabla_baja_confianza``) and drawn in red in the QA report."""
 
 STRATEGIES: dict[str, TableStrategy] = {s.name: s for s in
                                         (LatticeStrategy(), HybridStrategy(), StreamStrategy())}

@@ -107,20 +107,27 @@ def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
     for a_i, a in enumerate(idx):
         A = comps[a]
         below = [b for b in idx[a_i + 1:] if comps[b][1] >= A[3] - 1 and h_overlap(A, comps[b]) > 0]
-        if not below:
+        if not below or not has_h[a] or n_v[a] >= 2:
             continue
-        b = min(below, key=lambda k: comps[k][1])
+        # the next group of the same width below; narrower groups inside the same
+        # width in between (a rule under a spanning header) go with it
+        same = [b for b in below if h_overlap(A, comps[b]) >= 0.9 * max(A[2] - A[0], comps[b][2] - comps[b][0])]
+        if not same:
+            continue
+        b = min(same, key=lambda k: comps[k][1])
         B = comps[b]
-        if not (has_h[a] and has_h[b]) or n_v[a] >= 2 or n_v[b] >= 2:
+        if not has_h[b] or n_v[b] >= 2:
             continue
-        if h_overlap(A, B) < 0.9 * max(A[2] - A[0], B[2] - B[0]):
-            continue
+        inner = [k for k in below if k != b and comps[k][3] <= B[1] + 1
+                 and comps[k][0] >= min(A[0], B[0]) - 2 and comps[k][2] <= max(A[2], B[2]) + 2]
         x0, x1 = max(A[0], B[0]), min(A[2], B[2])
         if _tabular_between(layer.words, x0, x1, A[3], B[1]):
-            strict.join(a, b)
-            loose.join(a, b)
+            for k in [b, *inner]:
+                strict.join(a, k)
+                loose.join(a, k)
         elif _tabular_between(layer.words, x0, x1, A[3], B[1], need_tabular=False):
-            loose.join(a, b)     # only a section label between: proposed both ways
+            for k in [b, *inner]:
+                loose.join(a, k)     # only a section label between: proposed both ways
     merged: list[list[int]] = []
     for u_ in (strict, loose):
         parts: dict[int, list[int]] = {}
@@ -193,6 +200,33 @@ def _closed(box: BBox, cues: Cues) -> bool:
     return covered(box[0]) >= 0.8 * h and covered(box[2]) >= 0.8 * h
 
 
+MAX_UP_LINES = 3
+
+
+def extend_up(box: BBox, lines: Sequence[Sequence[Word]], stops: Sequence[BBox]) -> BBox | None:
+    """The region grown upwards over the table lines (two or more runs of words) set
+    right above its first drawn line: the header of a table whose rules only close
+    its rows.  ``None`` when there is none."""
+    x0, top, x1, bottom = box
+    above = [ln for ln in lines if max(w.bottom for w in ln) <= top + 1
+             and min(ln[-1].x1, x1) - max(ln[0].x0, x0) > 0.5 * (ln[-1].x1 - ln[0].x0)]
+    new_top = None
+    limit = top
+    for ln in reversed(above[-MAX_UP_LINES:]):
+        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        if limit - max(w.bottom for w in ln) > 1.5 * h:
+            break
+        if any(s[1] <= min(w.top for w in ln) <= s[3] and h_overlap(s, box) > 0 for s in stops):
+            break
+        if len(segments(ln, SEGMENT_GAP * h)) < 2:
+            break
+        new_top = min(w.top for w in ln)
+        limit = new_top
+    if new_top is None:
+        return None
+    return (x0, new_top - 1.0, x1, bottom)
+
+
 class HybridStrategy:
     """Partly drawn tables: rules and fills for what they show, whitespace for the rest."""
 
@@ -207,9 +241,13 @@ class HybridStrategy:
             proposals.append((box, cues))
             if _closed(box, cues):
                 continue
-            longer = extend_down(box, lines, [b for b, _ in found if b is not box])
+            others = [b for b, _ in found if b is not box]
+            longer = extend_down(box, lines, others)
             if longer is not None:
                 proposals.append((longer, cues))
+            taller = extend_up(longer or box, lines, others)
+            if taller is not None:
+                proposals.append((taller, cues))
         for box, cues in proposals:
             ids = words_in(layer, box, 0.5)
             if len(ids) < 2:

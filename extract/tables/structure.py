@@ -306,19 +306,14 @@ def _split_hard(seg: list[Word], hard: Sequence[float]) -> list[list[Word]]:
 
 
 def _place(part: list[Word], line: int, bounds: Sequence[float], gs: Sequence[tuple[float, float]],
-           lefts: Sequence[float | None], rights: Sequence[float | None], header: bool = False
-           ) -> list[Piece]:
+           lefts: Sequence[float | None], rights: Sequence[float | None]) -> list[Piece]:
     """Pieces of one run of words: in the column of its centre, or spanning the columns
     whose gutters it covers, cut at a gutter where the part beyond lines up with its
     column's other values (two cells set close together)."""
     x0, x1 = min(w.x0 for w in part), max(w.x1 for w in part)
     crossed = [k for k, (a, b) in enumerate(gs) if x0 < a - 1.0 and x1 > b + 1.0]
     if not crossed:
-        cx = (x0 + x1) / 2
-        inside = [k for k, (a, b) in enumerate(gs) if b - a >= 4.0 and a + 1.0 < cx < b - 1.0]
-        if inside and header:   # centred in a gutter: a label over the two columns around it
-            return [Piece(line, inside[0], list(part), span=2)]
-        return [Piece(line, bisect_right(bounds, cx), list(part))]
+        return [Piece(line, bisect_right(bounds, (x0 + x1) / 2), list(part))]
     for k in crossed:
         a, b = gs[k]
         for j in range(1, len(part)):
@@ -614,6 +609,7 @@ def build(words: Sequence[Word], region: BBox, cues: Cues = Cues(), pagina: int 
     n_cols = len(bounds) + 1
     atomic = column_kinds(pieces, n_cols)
     n_head_lines = header_line_count(lines, pieces, atomic, region, cues)
+    mark_parents(pieces[:n_head_lines])
     head_rows, head_cells = _header_cells(pieces[:n_head_lines], n_cols)
     blocks, starts = body_blocks(lines, pieces, n_head_lines, bounds, region, cues, atomic)
     row_of = {s: k for k, s in enumerate(starts)}
@@ -670,6 +666,28 @@ def _dedupe_cells(cells: list[Cell]) -> list[Cell]:
         else:
             out[k] = c
     return sorted(out.values(), key=lambda c: (c.row, c.col))
+
+
+def mark_parents(header: Sequence[Sequence[Piece]]) -> None:
+    """Header labels printed over several columns without covering their gutters
+    (``EJECUCIÓN FÍSICA`` centred over ``POA Programado`` / ``POA Ejecutado``): a piece
+    centred between pieces of the next header line (near it: centres within its width
+    on either side; some left of its centre, some right, none right under its centre
+    as the second line of a wrapped label would be) spans their columns.  In place."""
+    for k in range(len(header) - 1):
+        below = next((ps for ps in header[k + 1:] if ps), [])
+        for p in header[k]:
+            if p.span != 1:
+                continue
+            w = p.x1 - p.x0
+            pc = (p.x0 + p.x1) / 2
+            kids = [q for q in below if p.x0 - w <= (q.x0 + q.x1) / 2 <= p.x1 + w]
+            offs = [(q.x0 + q.x1) / 2 - pc for q in kids]
+            if not kids or min(offs) >= 0 or max(offs) <= 0 or min(abs(o) for o in offs) <= 0.2 * w:
+                continue
+            cols = sorted({c for q in kids for c in range(q.col, q.col + q.span)})
+            if len(cols) >= 2 and cols[0] <= p.col <= cols[-1]:
+                p.col, p.span = cols[0], cols[-1] - cols[0] + 1
 
 
 def _header_cells(pieces: Sequence[Sequence[Piece]], n_cols: int
