@@ -71,8 +71,19 @@ def regions(layer: Layer) -> list[tuple[BBox, Cues]]:
     """Regions where rules or fills are drawn, each with the cues drawn in it."""
     page_area = layer.width * layer.height
     elems: list[Rule | Fill] = []
+    h_rules = [r for r in layer.rules if r.orientation == "h"]
+    by_y: dict[int, list[tuple[float, float]]] = {}
+    for r in h_rules:
+        by_y.setdefault(round(r.top), []).append((r.x0, r.x1))
+    joined = {y: merge_intervals(sp, 1.0) for y, sp in by_y.items()}
     for r in layer.rules:
-        if r.orientation == "h" and r.length >= MIN_RULE or r.orientation == "v" and r.length >= 6:
+        if r.orientation == "v":
+            if r.length >= 6:
+                elems.append(r)
+            continue
+        # a short segment of a rule drawn cell by cell counts with the whole rule
+        full = next((b - a for a, b in joined[round(r.top)] if a - 0.5 <= r.x0 and r.x1 <= b + 0.5), r.length)
+        if full >= MIN_RULE:
             elems.append(r)
     for f in layer.fills:
         fx0, ft, fx1, fb = f.bbox

@@ -173,12 +173,12 @@ def _crossings(x: float, lines: Sequence[Sequence[Word]]) -> int:
 # --------------------------------------------------------------------------- columns
 
 def gutters(lines: Sequence[Sequence[Word]], x0: float, x1: float, min_width: float,
-            max_cover: int, wide: float | None = None) -> list[tuple[float, float]]:
+            max_cover: int, wide: float | None = None, min_support: int = 2) -> list[tuple[float, float]]:
     """Internal x-intervals of ``[x0, x1]`` at least ``min_width`` wide that at most
     ``max_cover`` lines cover with ink (coverage by a sweep over interval ends).
 
-    A gutter must be *supported*: lines with words on both sides of it, at least two
-    when it is ``wide`` (pt) or wider, else three and 30 % of the lines (the space
+    A gutter must be *supported*: lines with words on both sides of it, at least
+    ``min_support`` when it is ``wide`` (pt) or wider, else three and 30 % of the lines (the space
     between two words of one long value, where the other lines are short, is no
     column boundary)."""
     events: list[tuple[float, int]] = []
@@ -205,7 +205,7 @@ def gutters(lines: Sequence[Sequence[Word]], x0: float, x1: float, min_width: fl
     kept = []
     for a, b in out:
         support = sum(1 for ln in lines if any(w.x1 <= a + 0.5 for w in ln) and any(w.x0 >= b - 0.5 for w in ln))
-        need = 2 if wide is not None and b - a >= wide else max(3, 0.3 * len(lines))
+        need = min_support if wide is not None and b - a >= wide else max(3, 0.3 * len(lines))
         if support >= need:
             kept.append((a, b))
     return kept
@@ -229,6 +229,7 @@ def drawn_columns(cues: Cues, region: BBox, lines: Sequence[Sequence[Word]], max
         for x in (fx0, fx1):
             if x0 + 2 < x < x1 - 2:
                 xs.append(x)
+    xs += rule_junctions(cues.h_rules, x0, x1)
     out: list[float] = []
     for x in sorted(xs):
         if out and x - out[-1] <= 2.0:
@@ -236,6 +237,23 @@ def drawn_columns(cues: Cues, region: BBox, lines: Sequence[Sequence[Word]], max
         if _crossings(x, lines) <= max_cross:
             out.append(x)
     return out
+
+
+def rule_junctions(rules: Sequence[Rule], x0: float, x1: float) -> list[float]:
+    """x where horizontal rules drawn cell by cell meet (one segment ends where the next
+    one starts), at two or more heights: the column boundaries of a table whose rows
+    are ruled but whose columns are not."""
+    levels: dict[float, list[float]] = {}
+    by_y: dict[int, list[Rule]] = {}
+    for r in rules:
+        by_y.setdefault(round(r.top), []).append(r)
+    for y, rs in by_y.items():
+        rs = sorted(rs, key=lambda r: r.x0)
+        for a, b in zip(rs, rs[1:]):
+            if abs(b.x0 - a.x1) <= 1.0 and x0 + 2 < a.x1 < x1 - 2:
+                key = round(a.x1)
+                levels.setdefault(key, []).append(y)
+    return [float(x) for x, ys in levels.items() if len(set(ys)) >= 2]
 
 
 def column_bounds(lines: Sequence[Sequence[Word]], region: BBox, cues: Cues
@@ -253,6 +271,15 @@ def column_bounds(lines: Sequence[Sequence[Word]], region: BBox, cues: Cues
     used = multi if len(multi) >= 3 else [ln for ln in lines if not _is_wide(ln, x1 - x0, gap)] or list(lines)
     max_cover = int(GUTTER_CROSSING * len(used))
     found = gutters(used, x0, x1, max(1.5, 0.5 * med_h), max_cover, gap)
+    if len(used) >= 4:
+        # a label over two columns in the top lines (a header parent) may cover a
+        # gutter that every line below keeps open
+        body = used[2:]
+        for a, b in gutters(body, x0, x1, max(1.5, 0.5 * med_h), int(GUTTER_CROSSING * len(body)), gap,
+                            min_support=1 if len(body) <= 2 else 2):
+            if not any(a <= fb and fa <= b for fa, fb in found):
+                found.append((a, b))
+        found.sort()
     drawn = drawn_columns(cues, region, lines, max_cover) if cues.drawn else []
     out: list[tuple[float, float, float]] = []
     for a, b in found:
