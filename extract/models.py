@@ -113,6 +113,7 @@ class Table:
     frame_bbox: BBox | None = None
     col_starts: tuple[float | None, ...] = ()
     title_lines: tuple[str, ...] = ()
+    provisional: bool = False
 
     @property
     def n_rows(self) -> int:

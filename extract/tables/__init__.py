@@ -61,7 +61,8 @@ def _to_table(c: Candidate, orden: int, title: list[str]) -> Table:
                  titulo=" ".join(title) or None, title_lines=tuple(title),
                  cells=cells, confianza=c.confianza, medidas=dict(c.measures),
                  direction=layer.direction, frame_bbox=c.bbox,
-                 col_starts=column_starts(c.cells, c.n_cols))
+                 col_starts=column_starts(c.cells, c.n_cols),
+                 provisional=bool(c.measures.get("fila_de_arriba")))
 
 
 def tables_from(cands: Sequence[Candidate]) -> list[Table]:

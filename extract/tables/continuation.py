@@ -51,11 +51,34 @@ def _widen(t: Table, cmap: dict[int, int], n_cols: int, starts: tuple) -> Table:
     return replace(t, rows=tuple(rows), cells=cells, n_header=0, col_starts=starts)
 
 
+def _spans(t: Table) -> list[tuple[float, float] | None]:
+    """Each column's x-range in the reading frame (from one column's start to the
+    next's)."""
+    starts = list(t.col_starts)
+    right = (t.frame_bbox or t.bbox)[2]
+    out: list[tuple[float, float] | None] = []
+    for j, x in enumerate(starts):
+        nxt = next((v for v in starts[j + 1:] if v is not None), right)
+        out.append(None if x is None else (x, nxt))
+    return out
+
+
 def _same_columns(a: Table, b: Table, tol: float = 6.0) -> bool:
+    """Same number of columns, each starting at the same x (within ``tol``) or, where a
+    whitespace boundary moved with the text, overlapping its counterpart by most of
+    the narrower of the two."""
     if a.n_cols != b.n_cols:
         return False
-    pairs = [(p, q) for p, q in zip(a.col_starts, b.col_starts) if p is not None and q is not None]
-    return bool(pairs) and all(abs(p - q) <= tol for p, q in pairs)
+    pairs = [(p, q) for p, q in zip(_spans(a), _spans(b)) if p is not None and q is not None]
+    if not pairs:
+        return False
+    for (a0, a1), (b0, b1) in pairs:
+        if abs(a0 - b0) <= tol:
+            continue
+        inter = min(a1, b1) - max(a0, b0)
+        if inter < 0.6 * min(a1 - a0, b1 - b0):
+            return False
+    return True
 
 
 def _titles_agree(prev: Table, nxt: Table) -> bool:
@@ -154,7 +177,9 @@ def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> lis
     """Join tables continued on the next page into their first page's table (tables in
     document order).  ``page_tops``: per page, the y (pt) above which a table counts as
     starting at the top of the page.  A repeated header is dropped; the joined table
-    keeps the lowest confidence of its pieces."""
+    keeps the lowest confidence of its pieces.  A provisional table (a lone row at the
+    top of a page, :func:`extract.tables.stream.top_row`) that joins nothing is
+    dropped."""
     out: list[Table] = []
     for t in tables:
         prev = out[-1] if out else None
@@ -181,4 +206,5 @@ def merge_continuations(tables: list[Table], page_tops: dict[int, float]) -> lis
                               confianza=min(prev.confianza, t.confianza))
         else:
             out.append(t)
-    return out
+    # a lone top row that continued nothing is no table: its words stay running text
+    return [t for t in out if not (t.provisional and len(set(t.row_pages)) == 1)]

@@ -242,6 +242,30 @@ def proposals(block: list[list[Word]]) -> list[list[list[Word]]]:
     return out
 
 
+def top_row(layer: Layer) -> Candidate | None:
+    """The first text line of a page when it is set out in runs like a table row: the
+    last row of a table continued from the previous page.  Proposed with the measure
+    ``fila_de_arriba`` so that it is kept only when it joins that table
+    (:func:`extract.tables.continuation.merge_continuations`)."""
+    lines = group_lines(layer.words)
+    if not lines:
+        return None
+    ln = lines[0]
+    if len(segments(ln, SEGMENT_GAP * _height(ln))) < 2:
+        return None
+    bbox = union(w.bbox for w in ln)
+    ids = words_in(layer, bbox, tol=0.0)
+    s = build([layer.words[i] for i in ids], bbox, Cues(), layer.pagina)
+    if s is None or s.n_cols < 2:
+        return None
+    box, rows, cells = s.bbox, [list(r) for r in s.rows], list(s.cells)
+    blank = blank_column(layer, s.bbox)
+    if blank is not None:
+        box, rows, cells = _with_blank_column(s, blank)
+    return Candidate("stream", layer, box, tuple(tuple(r) for r in rows), tuple(cells), 0,
+                     s.confianza, {**s.measures, "fila_de_arriba": 1.0}, frozenset(ids))
+
+
 class StreamStrategy:
     """Whitespace tables: regions and structure from the words alone (and, for a
     table of labels and names, the blank lines drawn beside it to be signed on)."""
@@ -263,4 +287,7 @@ class StreamStrategy:
             out.append(Candidate(self.name, layer, box, tuple(tuple(r) for r in rows),
                                  tuple(cells), s.n_header, s.confianza, s.measures,
                                  frozenset(ids)))
+        top = top_row(layer)
+        if top is not None and not any(c.word_ids & top.word_ids for c in out):
+            out.append(top)
         return out

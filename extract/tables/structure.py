@@ -270,7 +270,8 @@ def column_bounds(lines: Sequence[Sequence[Word]], region: BBox, cues: Cues
     multi = [ln for ln in lines if len(segments(ln, gap)) >= 2]
     used = multi if len(multi) >= 3 else [ln for ln in lines if not _is_wide(ln, x1 - x0, gap)] or list(lines)
     max_cover = int(GUTTER_CROSSING * len(used))
-    found = gutters(used, x0, x1, max(1.5, 0.5 * med_h), max_cover, gap)
+    found = gutters(used, x0, x1, max(1.5, 0.5 * med_h), max_cover, gap,
+                    min_support=1 if len(used) == 1 else 2)
     if len(used) >= 4:
         # a label over two columns in the top lines (a header parent) may cover a
         # gutter that every line below keeps open
