@@ -112,8 +112,26 @@ def _best_subset(cands: Sequence[Candidate], idx: list[int]) -> list[int]:
     return [order[k] for k in best]
 
 
+GRID_CONFIDENCE = 0.9
+"""A ruled grid read at least this well is taken to delimit its table."""
+
+
+def glues_grids(c: Candidate, cands: Sequence[Candidate]) -> bool:
+    """True when a whitespace or hybrid candidate holds two or more ruled grids that
+    were each read well on their own: the rules say where those tables end, so one
+    table across them (with the captions between them as rows) is not a reading."""
+    if c.metodo == "lattice" or not c.word_ids:
+        return False
+    grids = [g for g in cands if g.metodo == "lattice" and g.layer is c.layer and g.n_rows >= 2
+             and g.confianza >= GRID_CONFIDENCE and g.word_ids
+             and len(g.word_ids & c.word_ids) >= 0.9 * len(g.word_ids)]
+    return len(grids) >= 2
+
+
 def select(cands: Sequence[Candidate]) -> list[Candidate]:
-    """The kept candidates of one page (all layers), in no particular order."""
+    """The kept candidates of one page (all layers), in no particular order; a
+    candidate gluing ruled grids together (:func:`glues_grids`) never is."""
+    cands = [c for c in cands if not glues_grids(c, cands)]
     out: list[Candidate] = []
     for g in _groups(cands):
         out += [cands[i] for i in _best_subset(cands, g)]

@@ -202,12 +202,24 @@ def gutters(lines: Sequence[Sequence[Word]], x0: float, x1: float, min_width: fl
             if x - start >= min_width and start > first and x < last:
                 out.append((start, x))
             start = None
-    kept = []
-    for a, b in out:
-        support = sum(1 for ln in lines if any(w.x1 <= a + 0.5 for w in ln) and any(w.x0 >= b - 0.5 for w in ln))
-        need = min_support if wide is not None and b - a >= wide else max(3, 0.3 * len(lines))
-        if support >= need:
-            kept.append((a, b))
+    # support: lines with words right next to the gutter on both sides, inside the two
+    # columns it separates (the gap between a centred header and the right-aligned
+    # figures below it has words on one side per line, never on both)
+    kept = list(out)
+    for _ in range(2):
+        bounds_ = [x0 - 1.0] + [v for g in kept for v in g] + [x1 + 1.0]
+        nxt = []
+        for k, (a, b) in enumerate(kept):
+            lo, hi = bounds_[2 * k], bounds_[2 * k + 3]
+            support = sum(1 for ln in lines
+                          if any(lo - 0.5 <= w.x0 and w.x1 <= a + 0.5 for w in ln)
+                          and any(b - 0.5 <= w.x0 and w.x1 <= hi + 0.5 for w in ln))
+            need = min_support if wide is not None and b - a >= wide else max(3, 0.3 * len(lines))
+            if support >= need:
+                nxt.append((a, b))
+        if nxt == kept:
+            break
+        kept = nxt
     return kept
 
 
