@@ -158,6 +158,15 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
 
     def flush():
         nonlocal block, pending, n_tab
+        # narrow lines right under the last row at a cell's line spacing are its wrapped
+        # cells (kept); others after the table are notes (left out)
+        last = block[-1] if block else None
+        for ln in pending:
+            h = _height(ln)
+            if last is None or min(w.top for w in ln) - max(w.bottom for w in last) > 0.5 * h:
+                break
+            block.append(ln)
+            last = ln
         trim_larger_print(block)
         if n_tab >= MIN_TABULAR and len(block) >= MIN_LINES:
             out.append(header_above(block, lines) + block)

@@ -52,6 +52,8 @@ SEGMENT_GAP = 0.9
 DARK_FILL = 0.55
 """A fill darker than this (luminance) behind the top lines marks them as a header."""
 MAX_HEADER_LINES = 8
+WRAP_GAP = 0.5
+"""Max gap (in word heights) between two lines of one wrapped cell."""
 SINGLE_ROW = 0.9
 """Confidence factor of a table with a single body row (no column alignment to see)."""
 TOLERATED = 0.95
@@ -542,10 +544,13 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
                     new = gap > thr
                 elif q.line < i - 1:
                     new = True
-                else:   # no padding: a line continues the row above only on evidence
+                else:   # no padding: a line continues the row above only on evidence,
+                    # and only when set at a cell's line spacing (rows padded apart are
+                    # rows, a section label among them too)
                     cont_line = not line_atomic_cols and not has_anchor
                     evidence = p.text[:1].islower() or _CONNECTOR_END.search(q.text) is not None
-                    new = not ((cont_line and p.col != anchor) or (evidence and not line_atomic_cols))
+                    tight = gap <= WRAP_GAP * _median([_height(w) for w in p.words])
+                    new = not tight or not ((cont_line and p.col != anchor) or (evidence and not line_atomic_cols))
             if new:
                 b = Block(p.col, p.span, [p])
                 blocks.append(b)

@@ -110,10 +110,10 @@ def make_pdf(path: Path, style: str, *, sideways: str | None = None, rotate_page
     """Write a one-page PDF with the test table in ``style``.  ``sideways``: ``'cw'`` or
     ``'ccw'`` draws the whole table turned a quarter on a portrait page; ``rotate_page``
     sets the page's ``/Rotate`` (the content drawn so the page reads upright)."""
+    if rotate_page:
+        return _rotated(path, style, rotate_page, caption=caption, parent=parent, rows=rows)
     w, h = A4
     c = canvas.Canvas(str(path), pagesize=A4)
-    if rotate_page:
-        c.setPageRotation(rotate_page)
     c.setTitle("test table")
     if sideways == "cw":        # text runs top to bottom
         c.translate(w, 0)
@@ -122,10 +122,6 @@ def make_pdf(path: Path, style: str, *, sideways: str | None = None, rotate_page
     elif sideways == "ccw":     # text runs bottom to top
         c.translate(0, h)
         c.rotate(-90)
-        ph = w
-    elif rotate_page == 90:     # draw on the turned page so it displays upright
-        c.translate(w, 0)
-        c.rotate(90)
         ph = w
     else:
         ph = h
@@ -138,6 +134,33 @@ def make_pdf(path: Path, style: str, *, sideways: str | None = None, rotate_page
     c.drawString(60, ph - 400, "Fuente: elaboración propia con datos del sistema de gestión pública.")
     c.showPage()
     c.save()
+    return path
+
+
+def _rotated(path: Path, style: str, rotate: int, **kw) -> Path:
+    """A portrait page with ``/Rotate 90`` whose content is drawn turned the other way,
+    so that it displays as an upright landscape page (scanned-then-rotated reports,
+    tabula's and camelot's ``page-rotate-90`` cases)."""
+    from pypdf import PdfWriter, Transformation
+
+    flat = path.with_suffix(".landscape.pdf")
+    lw, lh = A4[1], A4[0]
+    c = canvas.Canvas(str(flat), pagesize=(lw, lh))
+    if kw.get("caption"):
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(60, lh - 60, kw["caption"])
+    draw_table(c, 60, 80, style, rows=kw.get("rows", ROWS), parent=kw.get("parent"), page_height=lh)
+    c.showPage()
+    c.save()
+    out = PdfWriter(clone_from=str(flat))
+    page = out.pages[0]
+    page.add_transformation(Transformation().rotate(90).translate(tx=lh, ty=0))
+    page.mediabox.lower_left = (0, 0)
+    page.mediabox.upper_right = (lh, lw)
+    page.rotate(rotate)
+    with path.open("wb") as fh:
+        out.write(fh)
+    flat.unlink()
     return path
 
 

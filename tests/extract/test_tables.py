@@ -1,15 +1,20 @@
-"""Table reconstruction: grids with merged cells, page-break tails, whitespace tables,
-continuation over pages — on hand-made geometry and on real corpus pages."""
+"""Table reconstruction: grids with merged cells, page-break tails, continuation over
+pages, captions — on hand-made geometry and on real corpus pages."""
 from __future__ import annotations
 
 import pdfplumber
 import pytest
 
-from extract.grid import build_grid, join_lines, words_text
+from extract.geometry import join_wrapped, text_of
+from extract.grid import build_grid
+from extract.layout import Layer, Rule, read_layers
 from extract.models import Cell, Table, Word
-from extract.tables import count_header, is_row_tail, merge_continuations
-from extract.tables_ruled import find_ruled
-from extract.tables_stream import find_stream, horizontal_rules, segments
+from extract.tables import find_tables, merge_continuations
+from extract.tables.captions import find_title, is_continuation_title, without_continuation_mark
+from extract.tables.continuation import is_row_tail
+from extract.tables.lattice import count_header
+from extract.tables.stream import blank_column
+from extract.tables.structure import segments
 from extract.text_layer import read_page
 from tests.conftest import corpus_pdf
 
@@ -37,9 +42,17 @@ def test_grid_uncovered_positions_become_one_vertical_cell():
     assert any(c.rowspan == 2 and c.text == "4.1" for c in cells)
 
 
+def test_grid_keeps_a_word_printed_on_a_rule():
+    # the word straddles the rule between two cells: it is not dropped
+    rects = [(0, 0, 50, 20), (50, 0, 100, 20)]
+    words = [W("izq", 5, 5, 25), W("sobre", 45, 5, 56)]
+    rows, _ = build_grid(rects, words, 1, bbox=(0, 0, 100, 20))
+    assert sorted(" ".join(rows[0]).split()) == ["izq", "sobre"]
+
+
 def test_wrapped_text_is_one_value():
     words = [W("Definición", 0, 0), W("de", 70, 0), W("políticas", 0, 10)]
-    assert words_text(words) == "Definición de políticas"
+    assert text_of(words) == "Definición de políticas"
 
 
 @pytest.mark.parametrize("lines,expected", [
@@ -47,8 +60,8 @@ def test_wrapped_text_is_one_value():
     (["2021 -", "2025"], "2021 - 2025"),
     (["uno", "dos"], "uno dos"),
 ])
-def test_join_lines(lines, expected):
-    assert join_lines(lines) == expected
+def test_join_wrapped(lines, expected):
+    assert join_wrapped(lines) == expected
 
 
 def test_row_tail_rules():
@@ -66,11 +79,14 @@ def test_row_tail_rules():
     assert not is_row_tail(("", "", "", "Planificación"), prev3, cells3)
 
 
-def _table(pagina, orden, rows, n_header=1, top=40.0, titulo=None):
+def _table(pagina, orden, rows, n_header=1, top=40.0, titulo=None, metodo="lattice"):
     cells = tuple(Cell(i, j, t, (j * 50.0, top + i * 10, j * 50.0 + 50, top + i * 10 + 10), 1, 1, pagina)
                   for i, r in enumerate(rows) for j, t in enumerate(r))
-    return Table(pagina, orden, "lattice", (0, top, 50.0 * len(rows[0]), top + 10 * len(rows)),
-                 tuple(tuple(r) for r in rows), (pagina,) * len(rows), n_header, titulo, cells)
+    width = 50.0 * len(rows[0])
+    return Table(pagina, orden, metodo, (0, top, width, top + 10 * len(rows)),
+                 tuple(tuple(r) for r in rows), (pagina,) * len(rows), n_header, titulo, cells,
+                 frame_bbox=(0, top, width, top + 10 * len(rows)),
+                 col_starts=tuple(j * 50.0 for j in range(len(rows[0]))))
 
 
 def test_continuation_with_repeated_header_is_one_table():
@@ -83,9 +99,30 @@ def test_continuation_with_repeated_header_is_one_table():
 
 
 def test_captioned_table_on_next_page_is_a_new_table():
-    a = _table(1, 1, [("COD", "TAREA"), ("4.1.1", "uno")])
+    a = _table(1, 1, [("COD", "TAREA"), ("4.1.1", "uno")], titulo="CUADRO 1")
     b = _table(2, 1, [("COD", "TAREA"), ("4.1.2", "dos")], titulo="CUADRO 2")
     assert len(merge_continuations([a, b], {2: 100.0})) == 2
+
+
+@pytest.mark.parametrize("caption", [
+    "CUADRO 1 (continuación)", "Cuadro 1 — Continued", "Cont. Cuadro 1", "CUADRO 1 (cont.)",
+    "Cuadro 1 (Contd...)"])
+def test_continuation_whose_caption_says_so(caption):
+    a = _table(1, 1, [("COD", "TAREA"), ("4.1.1", "uno")], titulo="CUADRO 1")
+    # read by another strategy, header not recognised as such on the second page
+    b = _table(2, 1, [("COD", "TAREA"), ("4.1.2", "dos")], n_header=0, titulo=caption, metodo="stream")
+    merged = merge_continuations([a, b], {2: 100.0})
+    assert len(merged) == 1, caption
+    assert merged[0].rows[-1] == ("4.1.2", "dos")
+    assert ("COD", "TAREA") not in merged[0].rows[1:]
+
+
+@pytest.mark.parametrize("title,mark", [
+    ("Cuadro 5 (continuación)", True), ("CUADRO 5", False), ("Tabla 2 - cont.", True),
+    ("Contrato de obra", False), ("Table 21 — Continued", True)])
+def test_continuation_marks(title, mark):
+    assert is_continuation_title(title) is mark
+    assert "cont" not in without_continuation_mark(title) or not mark
 
 
 def test_header_count_two_levels_and_key_value():
@@ -99,42 +136,48 @@ def test_header_count_two_levels_and_key_value():
 
 def test_segments_split_on_wide_gaps():
     line = [W("La", 0, 0, 10), W("Paz", 13, 0, 30), W("508.076", 120, 0, 150)]
-    assert [[w.text for w in s] for s in segments(line)] == [["La", "Paz"], ["508.076"]]
+    assert [[w.text for w in s] for s in segments(line, 7.2)] == [["La", "Paz"], ["508.076"]]
 
 
-def test_dotted_signature_line_is_joined():
-    dots = [{"x0": x, "x1": x + 1, "top": 160.0, "bottom": 160.8} for x in range(436, 653, 2)]
-    assert horizontal_rules(dots) == [(436.0, 160.0, 653.0, 160.8)]
+def test_dotted_signature_line_is_a_blank_column():
+    dots = tuple(Rule("h", float(x), 160.0, x + 1.0, 160.0) for x in range(436, 653, 2))
+    layer = Layer(1, 800, 600, (), dots)
+    assert blank_column(layer, (30.0, 150.0, 300.0, 170.0)) == (436.0, 653.0)
+
+
+def test_caption_is_never_a_row_set_out_in_columns():
+    words = [W("Cuadro", 0, 0), W("3", 45, 0),
+             W("Total", 0, 20), W("2,799", 100, 20), W("468", 200, 20), W("2,330", 300, 20)]
+    # the table below starts at y=40; the 'Total' line above it is a row, not a caption
+    assert find_title(words, (0, 40, 340, 100), []) == []
 
 
 # ---- real pages --------------------------------------------------------------------
 
-def _ruled(pdf_name, page_no):
+def _tables(pdf_name, page_no):
     with pdfplumber.open(corpus_pdf(pdf_name)) as pdf:
         p = pdf.pages[page_no - 1]
         page = read_page(p)
-        return page, find_ruled(p, page.words)
+        return find_tables(read_layers(p, page.words))
 
 
 def test_segip_merged_action_cell_without_closing_rule():
-    _, found = _ruled("segip_poa_2021.pdf", 1)
-    bbox, rows, cells = found[1]
-    assert rows[0][:3] == ["COD. ACCIÓN DE CP", "ACCIÓN DE CORTO PLAZO 2021", "COD. OP"]
-    assert rows[1][0] == "4.1" and rows[1][2] == "DNAF 1"
-    assert rows[2][0] == "" and rows[2][5] == "4.1.1.2"
-    assert any(c.col == 0 and c.rowspan > 3 and c.text == "4.1" for c in cells)
+    t = next(t for t in _tables("segip_poa_2021.pdf", 1) if t.n_cols > 5)
+    assert t.metodo == "lattice"
+    assert list(t.rows[0][:3]) == ["COD. ACCIÓN DE CP", "ACCIÓN DE CORTO PLAZO 2021", "COD. OP"]
+    assert t.rows[1][0] == "4.1" and t.rows[1][2] == "DNAF 1"
+    assert t.rows[2][0] == "" and t.rows[2][5] == "4.1.1.2"
+    assert any(c.col == 0 and c.rowspan > 3 and c.text == "4.1" for c in t.cells)
 
 
 def test_digemig_open_bottom_row_is_read():
-    _, found = _ruled("digemig_poa_2019.pdf", 5)
-    rows = found[0][1]
-    assert rows[-1][0] == "22.22" and rows[-1][7] == "22.22.1.1"
+    t = next(t for t in _tables("digemig_poa_2019.pdf", 5) if t.n_cols == 10)
+    assert t.rows[-1][0] == "22.22" and t.rows[-1][7] == "22.22.1.1"
 
 
 def test_whitespace_table_in_report_page():
-    page, found = _ruled("segip_rendicion_cuentas_2020.pdf", 3)
-    tables = find_stream(page.words, [f[0] for f in found], page.width, 3)
-    grids = [rows for _, rows, _ in tables]
-    hit = [g for g in grids if g and g[0] == ["Depto/Oficina", "2020"]]
-    assert hit, grids
-    assert ["La Paz", "508.076"] in hit[0]
+    tables = _tables("segip_rendicion_cuentas_2020.pdf", 3)
+    hit = [t for t in tables if t.rows and list(t.rows[0]) == ["Depto/Oficina", "2020"]]
+    assert hit and hit[0].metodo == "stream", [t.rows[:2] for t in tables]
+    assert ("La Paz", "508.076") in hit[0].rows
+    assert hit[0].rows[-1] == ("Total General", "2.017.106")   # one table, not cut in two
