@@ -37,8 +37,10 @@ parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=
 test: setup ## run the test suite
 	$(PY) -m pytest -q
 
-bench: setup ## process the corpus into a temp dir, score it, report speed and memory; OCR vs plain tesseract (1 and 2 workers)
+bench: setup ## corpus scored, CPU s/page vs plain pdfplumber, memory; external tables vs camelot/pdfplumber; OCR vs plain tesseract
 	$(PY) -m pipelines.bench --shared $(SHARED)
+	@mkdir -p data/interim
+	$(PY) $(SHARED)/bench/score_tables.py --project . --json data/interim/bench_tables.json
 	$(PY) bench/ocr_bench.py --shared $(SHARED) --jobs 1 2
 
 bench-tables: setup ## table engines compared on the digital corpus: camelot lattice/stream/auto, pdfplumber, ours

@@ -168,6 +168,12 @@ def group_lines(words: Iterable[T], tol: float = LINE_TOL) -> list[list[T]]:
     return lines
 
 
+def line_height(line: Sequence[HasBBox]) -> float:
+    """The usual height (pt) of a line's words: their median box height, at least 1."""
+    hs = sorted(w.bbox[3] - w.bbox[1] for w in line)
+    return max(1.0, hs[len(hs) // 2]) if hs else 1.0
+
+
 def line_bbox(line: Sequence[HasBBox]) -> BBox:
     """Box of a line of words."""
     return union(w.bbox for w in line)

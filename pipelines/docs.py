@@ -144,7 +144,9 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
         "es_encabezado": ("true for header rows", None),
         "texto": ("the cell's text", None),
         "valor": ("the number the cell holds, when it holds one, else null", None),
-        "metodo": ("how it was found: lattice (ruled), stream (whitespace) or ocr", None),
+        "metodo": ("the strategy that read it: lattice (ruled grid), hybrid (rules or fills for part "
+                   "of the structure, whitespace for the rest), stream (whitespace) or ocr (page image)",
+                   None),
     },
     "disposiciones": {
         "tipo": ("resuelve (PRIMERO.-, SEGUNDO.-, ... of a resolución) or recomendacion", None),
@@ -179,7 +181,7 @@ ENUMS: dict[tuple[str, str], list[str]] = {
     ("presupuesto_ejecucion", "tipo"): ["gasto", "recurso"],
     ("presupuesto_ejecucion", "clasificador"): ["categoria_programatica", "fuente", "rubro",
                                                 "grupo_gasto", "partida"],
-    ("tablas", "metodo"): ["lattice", "stream", "ocr"],
+    ("tablas", "metodo"): ["lattice", "hybrid", "stream", "ocr"],
     ("disposiciones", "tipo"): ["resuelve", "recomendacion"],
     ("validaciones", "severidad"): ["error", "advertencia"],
 }

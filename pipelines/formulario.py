@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from extract.geometry import group_lines
 from extract.models import Page, Table, Word
 from normalize.codes import CodeParseError, categoria_programatica, dotted_code
 from normalize.headers import column_headers, header_key, map_columns, synonyms
@@ -87,19 +88,9 @@ def label_values(page: Page, kind: str = "formulario_etiquetas") -> dict[str, tu
 
 
 def _lines(words: Sequence[Word]) -> list[tuple[float, list[Word]]]:
-    """Text lines of a page: words whose vertical centres lie within half a word height
-    (at least 4 pt) of the line's centre; OCR boxes of one printed line wobble."""
-    lines: list[tuple[float, list[Word]]] = []
-    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        c = (w.top + w.bottom) / 2
-        if lines:
-            ws = lines[-1][1]
-            centre = sum((x.top + x.bottom) / 2 for x in ws) / len(ws)
-            if abs(c - centre) <= max(4.0, 0.5 * (w.bottom - w.top)):
-                ws.append(w)
-                continue
-        lines.append((w.top, [w]))
-    return [(min(x.top for x in ws), sorted(ws, key=lambda w: w.x0)) for _, ws in lines]
+    """Text lines of a page as ``(top, words)`` (:func:`extract.geometry.group_lines`,
+    at least 4 pt: OCR boxes of one printed line wobble)."""
+    return [(min(w.top for w in ln), ln) for ln in group_lines(words, 4.0)]
 
 
 def _amount(text: str) -> float | None:

@@ -27,6 +27,7 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
+from extract.geometry import group_lines, line_text
 from extract.models import Page
 from normalize.dates import MONTHS, find_date
 from normalize.text import clean_text, fold
@@ -117,16 +118,9 @@ def detect_entidad(pages: list[Page], tipo: str) -> tuple[str | None, str | None
 
 
 def _word_lines(page: Page) -> list[tuple[float, str]]:
-    """The page's words as text lines ``(top, text)``, top to bottom: a word joins the
-    current line when its top is within 3 pt of the line's first word, and each line's
-    words are read left to right (OCR words of one line have slightly different tops)."""
-    groups: list[list] = []
-    for w in sorted(page.words, key=lambda w: (w.top, w.x0)):
-        if groups and abs(w.top - groups[-1][0].top) <= 3:
-            groups[-1].append(w)
-        else:
-            groups.append([w])
-    return [(g[0].top, " ".join(w.text for w in sorted(g, key=lambda w: w.x0))) for g in groups]
+    """The page's words as text lines ``(top, text)``, top to bottom, each read left to
+    right (:func:`extract.geometry.group_lines`: one rule for every stage)."""
+    return [(min(w.top for w in ln), line_text(ln)) for ln in group_lines(page.words)]
 
 
 def title_lines(page: Page, stop_y: float | None = None) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from extract.geometry import centre_inside, group_lines, line_text
+from extract.geometry import centre_inside, group_lines, line_height, line_text
 from extract.tables.structure import SEGMENT_GAP, segments
 from extract.models import BBox, Word
 from normalize.text import fold
@@ -33,11 +33,6 @@ def knowledge() -> dict:
         return tomllib.load(fh)
 
 
-def _height(line: Sequence[Word]) -> float:
-    hs = sorted(w.bottom - w.top for w in line)
-    return max(1.0, hs[len(hs) // 2])
-
-
 def find_title(words: Sequence[Word], bbox: BBox, boxes: Sequence[BBox]) -> list[str]:
     """The caption printed just above ``bbox``, as its text lines: the block of up to
     :data:`MAX_LINES` lines ending less than :data:`TITLE_GAP` pt above the table,
@@ -56,7 +51,7 @@ def find_title(words: Sequence[Word], bbox: BBox, boxes: Sequence[BBox]) -> list
             break
         if fold(line_text(line)).startswith("pagina "):
             break
-        if len(segments(line, SEGMENT_GAP * _height(line))) >= 3:
+        if len(segments(line, SEGMENT_GAP * line_height(line))) >= 3:
             break   # a line set out in columns is a row (of this or another table)
         block.insert(0, line)
         limit = min(w.top for w in line)

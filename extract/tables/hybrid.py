@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extract.geometry import grow, group_lines, h_overlap, intersection, merge_intervals, union
+from extract.geometry import grow, group_lines, h_overlap, intersection, line_height, merge_intervals, union
 from extract.layout import Fill, Layer, Rule
 from extract.models import BBox, Word
 from extract.tables.base import Candidate, words_in
@@ -55,7 +55,7 @@ def _tabular_between(words: Sequence[Word], x0: float, x1: float, y0: float, y1:
     tab = 0
     wide_run = 0
     for ln in lines:
-        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        h = line_height(ln)
         segs = segments(ln, SEGMENT_GAP * h)
         if len(segs) >= 2:
             tab += 1
@@ -182,7 +182,7 @@ def extend_down(box: BBox, lines: Sequence[Sequence[Word]], stops: Sequence[BBox
         lx0, lx1 = ln[0].x0, ln[-1].x1
         if lx1 < x0 or lx0 > x1 or (min(lx1, x1) - max(lx0, x0)) < 0.5 * (lx1 - lx0):
             continue
-        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        h = line_height(ln)
         if ltop - last > MAX_LINE_GAP * h:
             break
         if any(s[1] <= ltop <= s[3] and h_overlap(s, box) > 0 for s in stops):
@@ -224,7 +224,7 @@ def extend_up(box: BBox, lines: Sequence[Sequence[Word]], stops: Sequence[BBox])
     new_top = None
     limit = top
     for ln in reversed(above[-MAX_UP_LINES:]):
-        h = max(1.0, sorted(w.bottom - w.top for w in ln)[len(ln) // 2])
+        h = line_height(ln)
         if limit - max(w.bottom for w in ln) > 1.5 * h:
             break
         if any(s[1] <= min(w.top for w in ln) <= s[3] and h_overlap(s, box) > 0 for s in stops):

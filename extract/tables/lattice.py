@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 from pdfplumber.utils import filter_edges
 
-from extract.geometry import group_lines, inside, union
+from extract.geometry import group_lines, inside, line_height, union
 from extract.grid import build_grid
 from extract.layout import Layer, Rule, fill_edges
 from extract.models import BBox, Cell, Word
@@ -121,7 +121,7 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
     for k, ws in members.items():
         c = cells[k]
         lines = group_lines(ws)
-        runs = [segments(ln, 1.5 * SEGMENT_GAP * _height(ln)) for ln in lines]
+        runs = [segments(ln, 1.5 * SEGMENT_GAP * line_height(ln)) for ln in lines]
         if any(len(r) >= 2 for r in runs):
             split_words += len(ws)
         if len(lines) < 2:
@@ -141,10 +141,6 @@ def lattice_confidence(words: Sequence[Word], cells: Sequence[Cell], rows: Seque
     return round(conf, 4), {"limpieza": round(limpieza, 4), "filas_logicas": round(filas, 4),
                             "relleno": round(relleno, 4), "separacion": round(separacion, 4)}
 
-
-def _height(line: Sequence[Word]) -> float:
-    hs = sorted(w.bottom - w.top for w in line)
-    return max(1.0, hs[len(hs) // 2])
 
 
 class LatticeStrategy:

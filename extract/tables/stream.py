@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extract.geometry import group_lines, union
+from extract.geometry import group_lines, line_height, union
 from extract.layout import Layer
 from extract.models import Cell, Word
 from extract.tables.base import Candidate, words_in
@@ -28,19 +28,14 @@ MIN_TABULAR = 2
 MIN_LINES = 2
 
 
-def _height(line: Sequence[Word]) -> float:
-    hs = sorted(w.bottom - w.top for w in line)
-    return max(1.0, hs[len(hs) // 2])
-
-
 def trim_larger_print(block: list[list[Word]], ratio: float = 1.2) -> None:
     """Drop the top lines printed larger than the block's usual line (a caption set in
     a bigger font above the table, its words spread out like cells)."""
     if len(block) < 3:
         return
-    hs = sorted(_height(ln) for ln in block)
+    hs = sorted(line_height(ln) for ln in block)
     usual = hs[len(hs) // 2]
-    while len(block) > 2 and _height(block[0]) > ratio * usual:
+    while len(block) > 2 and line_height(block[0]) > ratio * usual:
         del block[0]
 
 
@@ -53,7 +48,7 @@ def _prose(line: Sequence[Word], min_width: float) -> bool:
     if not line:
         return False
     return (line[-1].x1 - line[0].x0 >= min_width
-            and len(segments(line, SEGMENT_GAP * _height(line))) == 1)
+            and len(segments(line, SEGMENT_GAP * line_height(line))) == 1)
 
 
 def page_columns(words: Sequence[Word], width: float) -> list[list[Word]]:
@@ -132,7 +127,7 @@ def header_above(block: list[list[Word]], lines: Sequence[Sequence[Word]]) -> li
     out: list[list[Word]] = []
     top = min(w.top for w in first)
     for ln in reversed(lines[max(0, k - MAX_HEADER_ABOVE):k]):
-        h = _height(ln)
+        h = line_height(ln)
         lx0, lx1 = ln[0].x0, ln[-1].x1
         centred = abs((lx0 + lx1) / 2 - (bx0 + bx1) / 2) <= 0.1 * width
         if top - max(w.bottom for w in ln) > h or lx0 < bx0 + 10 or lx1 > bx1 + 2 or centred \
@@ -162,7 +157,7 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
         # cells (kept); others after the table are notes (left out)
         last = block[-1] if block else None
         for ln in pending:
-            h = _height(ln)
+            h = line_height(ln)
             if last is None or min(w.top for w in ln) - max(w.bottom for w in last) > 0.5 * h:
                 break
             block.append(ln)
@@ -174,7 +169,7 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
 
     prev = None
     for ln in lines:
-        h = _height(ln)
+        h = line_height(ln)
         segs = segments(ln, SEGMENT_GAP * h)
         tabular = len(segs) >= 2 and (not any(len(" ".join(w.text for w in s)) > 90 for s in segs)
                                       or len(segs) == 2 and len(" ".join(w.text for w in segs[0])) <= 40)
@@ -260,7 +255,7 @@ def top_row(layer: Layer) -> Candidate | None:
     if not lines:
         return None
     ln = lines[0]
-    if len(segments(ln, SEGMENT_GAP * _height(ln))) < 2:
+    if len(segments(ln, SEGMENT_GAP * line_height(ln))) < 2:
         return None
     bbox = union(w.bbox for w in ln)
     ids = words_in(layer, bbox, tol=0.0)

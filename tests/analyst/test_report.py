@@ -72,7 +72,8 @@ def test_table_boxes_match_layout(digemig, digemig_report):
     layout = Layout.load(digemig.layout, did)
     page = (out / f"{did}.html").read_text(encoding="utf-8")
     for t in layout.tables:
-        assert f'{t["tabla_id"]} · {t["metodo"]}</span>' in page
+        # each box is labelled with its table, strategy and measured confidence
+        assert f'{t["tabla_id"]} · {t["metodo"]} · {t["confianza"]:.2f}</span>' in page
     # the first table's box, in percent of its page, as written in the HTML
     t = layout.tables[0]
     w, h = layout.sizes[t["pagina"]]
@@ -86,7 +87,7 @@ def test_table_boxes_match_layout(digemig, digemig_report):
     # a table continued over pages has a dashed box on each continuation page
     cont = [t for t in layout.tables if len({c["pagina"] for c in t["celdas"]}) > 1]
     assert cont, "digemig's operations table spans pages"
-    assert f'{cont[0]["tabla_id"]} · {cont[0]["metodo"]} (cont.)' in page
+    assert f'{cont[0]["tabla_id"]} · {cont[0]["metodo"]} · {cont[0]["confianza"]:.2f} (cont.)' in page
 
 
 def test_finding_rows_are_marked_on_their_page(digemig, digemig_report):

@@ -1,7 +1,9 @@
 """Golden tests: the pipeline on each digital corpus document, scored by the project's
 scorer (../shared/bench/score.py) against the document's truth.  The thresholds are
-the figures issue #2 requires (every scored dataset ≥ 0.95; tablas recall ≥ 0.95 and
-lenient cell accuracy ≥ 0.90)."""
+the figures the issues require: every scored dataset ≥ 0.95, ≥ 0.99 for the row
+datasets of the three documents printed as grids; tablas recall ≥ 0.95 and lenient
+cell accuracy ≥ 0.95 — whatever the print style (full grid, shaded rows, booktabs
+rules)."""
 from __future__ import annotations
 
 import json
@@ -14,8 +16,12 @@ import pytest
 from pipelines.run import process_and_write
 from tests.conftest import CORPUS, SCORER, corpus_pdf
 
-DIGITAL = ["digemig_poa_2019", "segip_poa_2021", "segip_rendicion_cuentas_2020"]
+GRID = ["digemig_poa_2019", "segip_poa_2021", "segip_rendicion_cuentas_2020"]
+OTHER_STYLES = ["digemig_poa_2019_franjas", "digemig_poa_2019_booktabs", "segip_poa_2021_franjas",
+                "segip_rendicion_2020_booktabs"]
+DIGITAL = GRID + OTHER_STYLES
 MIN_SCORE = 0.95
+MIN_SCORE_GRID = 0.99
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +42,31 @@ def scored(tmp_path_factory) -> dict:
 
 @pytest.mark.parametrize("doc", DIGITAL)
 def test_row_datasets_reach_threshold(scored, doc):
+    minimum = MIN_SCORE_GRID if doc in GRID else MIN_SCORE
     for dataset, r in scored[doc].items():
         if dataset in ("tablas", "paginas") or not r.get("counted"):
             continue
-        assert r["score"] >= MIN_SCORE, f"{doc} {dataset}: score {r['score']:.3f} < {MIN_SCORE}"
+        assert r["score"] >= minimum, f"{doc} {dataset}: score {r['score']:.3f} < {minimum}"
 
 
 @pytest.mark.parametrize("doc", DIGITAL)
 def test_tables_found_and_read(scored, doc):
     t = scored[doc]["tablas"]
     assert t["recall"] >= 0.95, f"{doc}: table recall {t['recall']:.3f}"
-    assert t["field_lenient"] >= 0.90, f"{doc}: lenient cell accuracy {t['field_lenient']:.3f}"
+    assert t["field_lenient"] >= 0.95, f"{doc}: lenient cell accuracy {t['field_lenient']:.3f}"
+
+
+@pytest.mark.parametrize("doc", ["digemig_poa_2019_franjas", "digemig_poa_2019_booktabs",
+                                 "segip_poa_2021_franjas"])
+def test_form_header_fields_in_every_print(scored, doc):
+    # the key/value block (bordered, borderless, or LABEL: value lines) fills the header
+    # fields of every task row, and the acciones dataset where the form prints one
+    fields = scored[doc]["poa_operaciones"]["fields"]
+    for f in ("unidad_organizacional", "accion_corto_plazo_codigo", "accion_corto_plazo"):
+        assert fields[f]["acc"] >= 0.99, (doc, f, fields[f])
+    acc = scored[doc].get("poa_acciones", {})
+    if acc.get("counted"):
+        assert acc["score"] >= 0.99
 
 
 def test_poa_documents_recognised(scored):
