@@ -174,6 +174,31 @@ def _crossings(x: float, lines: Sequence[Sequence[Word]]) -> int:
 
 # --------------------------------------------------------------------------- columns
 
+NARROW_GUTTER = 1.5
+"""A gap this narrow (pt) still separates columns when both sides are aligned."""
+
+
+def _aligned_gutter(lines: Sequence[Sequence[Word]], a: float, b: float) -> bool:
+    """True when a narrow free band ``(a, b)`` has text flush against it on both sides
+    on most lines: the words left of it end at one x, the words right of it start at
+    one x (right-aligned figures beside a left-aligned column, set tight)."""
+    ends, starts = [], []
+    for ln in lines:
+        left = [w.x1 for w in ln if w.x1 <= a + 0.5]
+        right = [w.x0 for w in ln if w.x0 >= b - 0.5]
+        if left and right:
+            ends.append(round(max(left)))
+            starts.append(round(min(right)))
+    if len(ends) < max(5, 0.6 * len(lines)):
+        return False
+
+    def share(vals: list[int]) -> float:
+        c = Counter(vals)
+        best = max(c[v] + c.get(v - 1, 0) + c.get(v + 1, 0) for v in c)
+        return best / len(vals)
+    return share(ends) >= 0.8 and share(starts) >= 0.8
+
+
 def gutters(lines: Sequence[Sequence[Word]], x0: float, x1: float, min_width: float,
             max_cover: int, wide: float | None = None, min_support: int = 2) -> list[tuple[float, float]]:
     """Internal x-intervals of ``[x0, x1]`` at least ``min_width`` wide that at most
@@ -201,7 +226,8 @@ def gutters(lines: Sequence[Sequence[Word]], x0: float, x1: float, min_width: fl
         if before > max_cover >= cover:
             start = x
         elif before <= max_cover < cover and start is not None:
-            if x - start >= min_width and start > first and x < last:
+            if start > first and x < last and (x - start >= min_width or
+                                               x - start >= NARROW_GUTTER and _aligned_gutter(lines, start, x)):
                 out.append((start, x))
             start = None
     # support: lines with words right next to the gutter on both sides, inside the two
