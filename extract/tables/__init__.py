@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from extract.geometry import group_lines
 from extract.layout import Layer
-from extract.models import BBox, Cell, Page, Table
+from extract.models import Cell, Page, Table
 from extract.tables.base import Candidate, TableStrategy
 from extract.tables.captions import caption_without, find_title, running_lines
 from extract.tables.continuation import merge_continuations

@@ -7,14 +7,13 @@ vertical-centre rule of :mod:`extract.geometry`.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from extract.geometry import centre_inside, group_lines, line_height, line_text
-from extract.tables.structure import SEGMENT_GAP, segments
 from extract.models import BBox, Word
+from extract.tables.data import knowledge
+from extract.tables.structure import SEGMENT_GAP, segments
 from normalize.text import fold
 
 TITLE_GAP = 28.0
@@ -22,17 +21,6 @@ TITLE_GAP = 28.0
 LINE_GAP = 10.0
 """Max gap (pt) between two lines of one caption."""
 MAX_LINES = 3
-DATA_FILE = Path(__file__).resolve().parents[2] / "pipelines" / "data" / "tablas.toml"
-
-
-@lru_cache(maxsize=1)
-def knowledge() -> dict:
-    """``pipelines/data/tablas.toml`` (continuation marks).  Raises
-    ``FileNotFoundError`` / ``tomllib.TOMLDecodeError`` when missing or broken."""
-    with DATA_FILE.open("rb") as fh:
-        return tomllib.load(fh)
-
-
 def find_title(words: Sequence[Word], bbox: BBox, boxes: Sequence[BBox]) -> list[str]:
     """The caption printed just above ``bbox``, as its text lines: the block of up to
     :data:`MAX_LINES` lines ending less than :data:`TITLE_GAP` pt above the table,

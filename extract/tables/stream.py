@@ -213,9 +213,9 @@ def blank_column(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple
 
 
 def _with_blank_column(s, span: tuple[float, float]):
+    """The structure ``s`` with one more, empty, column spanning ``span`` (x)."""
     rows = [list(r) + [""] for r in s.rows]
     col = s.n_cols
-    tops = sorted({c.bbox[1] for c in s.cells if c.bbox and c.col == 0})
     cells = list(s.cells)
     for c in s.cells:
         if c.col == 0 and c.bbox:
