@@ -71,7 +71,7 @@ def summary(console: Console, outcomes: list[FileOutcome]) -> None:
         for e in o.errores:
             where = f" p.{e['pagina']}" if e.get("pagina") else ""
             console.print(Text.assemble((f"{o.archivo}{where}", "red"), " ",
-                                        f"[{e['etapa']}/{e['clase']}]", " ", str(e["mensaje"])))
+                                        f"[{e['etapa']}/{e['clase']}]", " ", str(e["mensaje"])), soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         console.print(Text.assemble(("Configuración inválida", "red"), f": {exc.archivo}"
                                     f"{f', línea {exc.linea}' if exc.linea else ''}: {exc.mensaje} "
-                                    "No se procesó ningún documento."))
+                                    "No se procesó ningún documento."), soft_wrap=True)
         return exc.exit_code
     args.logs.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(args.logs / "pipeline.log", encoding="utf-8", errors="backslashreplace")

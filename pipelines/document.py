@@ -21,6 +21,7 @@ from itertools import accumulate, chain
 from pathlib import Path
 
 import pdfplumber
+import pyarrow as pa
 from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
 from pdfminer.pdfpage import PDFPage
 
@@ -41,6 +42,7 @@ from pipelines.formulario import build_formularios
 from pipelines.identify import identify
 from pipelines.poa import PoaBuilder, poa_mapping, read_form_header
 from pipelines.rendicion import build_rendicion
+from pipelines.schemas import table_for
 from pipelines.tablas import tabla_id, tablas_rows
 from pipelines.validate import validate
 
@@ -50,7 +52,8 @@ ProgressFn = Callable[[int, int], None]
 
 @dataclass
 class DocumentResult:
-    """What one file produced: rows per dataset, ``errores`` rows, and counts.
+    """What one file produced: rows per dataset (lists of row dicts; ``tablas``, one row
+    per table cell, as an Arrow table: :func:`tablas_table`), ``errores`` rows, counts.
     ``layout_json`` is the geometry sidecar (:func:`layout_of`) already serialised (a
     dict per table cell would be the largest object of a long document); ``reparado``
     says why the file was read from a copy repaired by qpdf (else None)."""
@@ -373,7 +376,7 @@ def text_layer_damage(path: Path, page_number: int) -> str | None:
 
     Two other readers are asked: pdfium (does it find characters pdfminer missed, as
     with a wrong stream ``/Length`` that pdfium recovers) and qpdf (do the page's
-    content streams decode and parse).  pdfminer itself turns an undecodable content
+    content streams decode and parse without errors or warnings).  pdfminer itself turns an undecodable content
     stream into an empty one without a word (``PDFStream.decode``)."""
     import pikepdf
     import pypdfium2 as pdfium
@@ -394,9 +397,13 @@ def text_layer_damage(path: Path, page_number: int) -> str | None:
         return f"pdfminer no leyó ningún carácter y pdfium lee {chars}"
     try:
         with pikepdf.open(path) as pdf:
+            before = len(pdf.get_warnings())
             pikepdf.parse_content_stream(pdf.pages[page_number - 1])
+            warnings = pdf.get_warnings()[before:]
     except Exception as exc:
         return f"qpdf no puede decodificar su contenido ({str(exc)[:160]})"
+    if warnings:  # qpdf decoded it only partly (a damaged deflate stream, a wrong length)
+        return f"qpdf lo decodifica con advertencias: {str(warnings[0])[:160]}"
     return None
 
 
@@ -469,6 +476,28 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
                            metodo="ocr", ocr_confianza=round(r.confianza, 2))
 
 
+TABLAS_BATCH_ROWS = 4096
+"""``tablas`` rows are turned into Arrow columns this many at a time."""
+
+
+def tablas_table(ctx: DocContext, tables: list[Table], findings: list[Finding]) -> pa.Table:
+    """The document's ``tablas`` rows (one per cell, :func:`pipelines.tablas.tablas_rows`)
+    as an Arrow table with the contract schema, converted in batches as they are built:
+    a dict per cell is the largest object of a long document (~230 bytes a row before its
+    values), its columns a fraction of it.  The tables' findings are appended to
+    ``findings``."""
+    chunks, batch = [], []
+    for t in tables:
+        rows, f = tablas_rows(ctx, t)
+        batch += rows
+        findings += f
+        if len(batch) >= TABLAS_BATCH_ROWS:
+            chunks.append(table_for("tablas", batch))
+            batch = []
+    chunks.append(table_for("tablas", batch))
+    return pa.concat_tables(chunks)
+
+
 def process_document(path: Path, progress: ProgressFn | None = None,
                      ocr_cache: Path | None = None, jobs: int = 1,
                      workdir: Path | None = None) -> DocumentResult:
@@ -534,10 +563,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     for p in pages:
         ds["paginas"].append({**ctx.prov(p.numero), "texto": clean_text(p.texto) or "",
                               "metodo": p.metodo, "ocr_confianza": p.ocr_confianza})
-    for t in tables:
-        rows, f = tablas_rows(ctx, t)
-        ds["tablas"] += rows
-        findings += f
+    ds["tablas"] = tablas_table(ctx, tables, findings)
     poa = PoaBuilder(ctx)
     for t in (tables if ident.tipo == "poa" else []):
         fh = read_form_header(t)

@@ -248,11 +248,11 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     for p in files:
         o = not_a_file(p, out)
         sha = None
-        if o is None:
+        if o is None and os.fsencode(p.name).decode("utf-8", "replace") == p.name:
             try:
                 sha = sha256_of(p)
             except OSError:
-                pass  # process_and_write reports it
+                pass  # process_and_write reports it (and a name that is not UTF-8)
         if o is None and sha is not None:
             archivo = archivo_of(p)
             entry = committed(out, sha) if not force else None
@@ -270,7 +270,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
         if o is None:
             cb = progress_factory(p) if progress_factory else None
             o = process_and_write(p, out, ocr_cache, cb, jobs=jobs, layout_dir=layout_dir)
-        if sha is not None:
+        if sha is not None and o.ok:  # a copy of a file that failed fails on its own
             seen.setdefault(sha, o.archivo)
         log.info("%s: %s", o.archivo, describe(o))
         for e in o.errores:

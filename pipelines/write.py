@@ -29,11 +29,16 @@ import pyarrow.parquet as pq
 from pipelines.schemas import SCHEMAS, table_for
 
 
-def file_table(dataset: str, rows: list[dict]) -> pa.Table:
+def file_table(dataset: str, rows: list[dict] | pa.Table) -> pa.Table:
     """The Arrow table stored in one partition file: the contract schema without
     ``gestion``, which the Hive path ``gestion=<g>/`` carries (readers that ask for
     hive partitioning get it back as a column; pyarrow refuses a column present in
-    both the file and the path with different types)."""
+    both the file and the path with different types).  ``rows`` are row dicts or an
+    Arrow table with the contract schema (``schemas.table_for``)."""
+    if isinstance(rows, pa.Table):
+        if not rows.schema.equals(SCHEMAS[dataset]):
+            raise ValueError(f"{dataset}: the table's schema is not the contract's")
+        return rows.drop_columns(["gestion"])
     table = table_for(dataset, rows)
     return table.drop_columns(["gestion"])
 
@@ -153,7 +158,7 @@ def dataset_path(root: Path, dataset: str, gestion: int | None, documento_id: st
 
 
 def write_document(root: Path, documento_id: str, gestion: int | None,
-                   datasets: dict[str, list[dict]]) -> dict[str, int]:
+                   datasets: dict[str, list[dict] | pa.Table]) -> dict[str, int]:
     """Write one document's rows for every partitioned dataset (empty files included,
     so every dataset folder carries the schema).  Returns rows written per dataset.
 
