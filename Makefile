@@ -9,7 +9,7 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
-.PHONY: help run setup system-deps parquet test bench bench-tables clean
+.PHONY: help run setup system-deps parquet test bench bench-tables bench-reliability clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ bench: setup ## process the corpus into a temp dir, score it, report speed and m
 
 bench-tables: setup ## table engines compared on the digital corpus: camelot lattice/stream/auto, pdfplumber, ours
 	$(PY) bench/tables_bench.py --shared $(SHARED)
+
+bench-reliability: setup ## 30+ kinds of bad input, kills at 10 points, peak RSS and s/page at 10/100/1000 pages and a 20-page scan
+	$(PY) bench/reliability.py --shared $(SHARED)
 
 clean: ## remove generated data (never data/raw)
 	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb

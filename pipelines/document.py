@@ -269,6 +269,9 @@ def open_pdf(path: Path, workdir: Path | None = None) -> OpenedPdf:
         return OpenedPdf(pdf, path, n)
     if pdf is not None:
         pdf.close()
+    if exc is None and n == 0 and other == 0:
+        raise PdfCorrupto(path.name, "el PDF no tiene ninguna página (pdfminer y pdfium leen 0); "
+                                     "vuelva a descargarlo o pida a la entidad el archivo original.")
     problem = (f"pdfminer no puede leerlo ({type(exc).__name__}: {str(exc)[:120]})" if exc is not None
                else f"pdfminer lee {n} páginas y pdfium {other}")
     import pikepdf
@@ -330,6 +333,13 @@ def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: Docum
         return {}
 
 
+def _layout_table(ctx: DocContext, t: Table) -> dict:
+    return {"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
+            "titulo": t.titulo, "bbox": list(t.bbox),
+            "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
+                        "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
+
+
 def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
     """Geometry the datasets do not carry, for the QA report: page sizes and, per table,
     its id, method, page boxes and cell boxes (points, top-left origin)."""
@@ -337,12 +347,17 @@ def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
         "documento_id": ctx.documento_id, "archivo": ctx.archivo,
         "paginas": [{"pagina": p.numero, "width": p.width, "height": p.height, "metodo": p.metodo,
                      "ocr_confianza": p.ocr_confianza} for p in pages],
-        "tablas": [{"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
-                    "titulo": t.titulo, "bbox": list(t.bbox),
-                    "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
-                                "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
-                   for t in tables],
+        "tablas": [_layout_table(ctx, t) for t in tables],
     }
+
+
+def layout_json(ctx: DocContext, pages: list[Page], tables: list[Table]) -> str:
+    """``json.dumps(layout_of(...), ensure_ascii=False)``, the same text, built one table
+    at a time: the dict of a long document (one per cell) would be its largest object."""
+    head = json.dumps({"documento_id": ctx.documento_id, "archivo": ctx.archivo,
+                       "paginas": layout_of(ctx, pages, [])["paginas"]}, ensure_ascii=False)
+    body = ", ".join(json.dumps(_layout_table(ctx, t), ensure_ascii=False) for t in tables)
+    return f'{head[:-1]}, "tablas": [{body}]}}'
 
 
 def _empty_page(pp) -> Page:
@@ -397,8 +412,11 @@ def text_layer_damage(path: Path, page_number: int) -> str | None:
         return f"pdfminer no leyó ningún carácter y pdfium lee {chars}"
     try:
         with pikepdf.open(path) as pdf:
+            page = pdf.pages[page_number - 1]
+            if "/Contents" not in page.obj:
+                return None  # nothing drawn at all: a blank page
             before = len(pdf.get_warnings())
-            pikepdf.parse_content_stream(pdf.pages[page_number - 1])
+            pikepdf.parse_content_stream(page)
             warnings = pdf.get_warnings()[before:]
     except Exception as exc:
         return f"qpdf no puede decodificar su contenido ({str(exc)[:160]})"
@@ -548,7 +566,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
         first_table_top.setdefault(t.pagina, t.bbox[1])
     ident = identify(pages, first_table_top)
     ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
-    res.layout_json = json.dumps(layout_of(ctx, pages, tables), ensure_ascii=False)
+    res.layout_json = layout_json(ctx, pages, tables)
     res.gestion = ident.gestion
     res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
     ds: dict[str, list[dict]] = {k: [] for k in (

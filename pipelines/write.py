@@ -44,6 +44,9 @@ def file_table(dataset: str, rows: list[dict] | pa.Table) -> pa.Table:
 
 
 MANIFEST_DIR = "_manifest"
+ROW_GROUP_ROWS = 32_768
+"""Rows per Parquet row group: the writer encodes one row group at a time, so a long
+document's ``tablas`` (a row per cell) is not encoded in memory all at once."""
 TEMP_SUFFIX = ".tmp"
 
 
@@ -67,7 +70,7 @@ def atomic_write(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path`` atomically (temp file in the same folder + rename)."""
     tmp = _temp_path(path)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
