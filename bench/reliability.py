@@ -393,16 +393,17 @@ print(json.dumps({"ok": o.ok, "paginas": o.paginas, "paginas_ocr": o.paginas_ocr
 
 
 def repeat_pages(src: Path, n: int, dest: Path) -> Path:
-    """A document of ``n`` pages: the pages of ``src`` over and over (each copy from a
-    fresh open, so no object is shared between copies, as in a real long document)."""
-    out = pikepdf.new()
-    while len(out.pages) < n:
-        with pikepdf.open(src) as s:
-            for p in s.pages:
-                if len(out.pages) >= n:
-                    break
-                out.pages.append(p)
-    out.save(dest)
+    """A document of ``n`` pages: the pages of ``src`` over and over, sharing their fonts
+    and content streams as the pages of one long document share its fonts (pdfminer
+    still parses every page's content on its own)."""
+    with pikepdf.open(src) as s:
+        out = pikepdf.new()
+        out.pages.extend(s.pages)
+        k = len(out.pages)
+        while len(out.pages) < n:
+            out.pages.append(out.pages[len(out.pages) % k])
+        del out.pages[n:]
+        out.save(dest)
     return dest
 
 

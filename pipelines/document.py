@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import tempfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -54,8 +55,9 @@ ProgressFn = Callable[[int, int], None]
 class DocumentResult:
     """What one file produced: rows per dataset (lists of row dicts; ``tablas``, one row
     per table cell, as an Arrow table: :func:`tablas_table`), ``errores`` rows, counts.
-    ``layout_json`` is the geometry sidecar (:func:`layout_of`) already serialised (a
-    dict per table cell would be the largest object of a long document); ``reparado``
+    ``layout_zlib`` is the geometry sidecar (:func:`layout_json`) serialised and
+    compressed (a dict per table cell would be the largest object of a long document,
+    its JSON text the largest string); ``reparado``
     says why the file was read from a copy repaired by qpdf (else None)."""
 
     archivo: str
@@ -65,13 +67,18 @@ class DocumentResult:
     errores: list[dict] = field(default_factory=list)
     paginas: int = 0
     paginas_ocr: int = 0
-    layout_json: str = ""
+    layout_zlib: bytes = b""
     reparado: str | None = None
+
+    @property
+    def layout_json(self) -> str:
+        """The geometry sidecar (:func:`layout_json`), as JSON text."""
+        return zlib.decompress(self.layout_zlib).decode("utf-8") if self.layout_zlib else ""
 
     @property
     def layout(self) -> dict:
         """The geometry sidecar (:func:`layout_of`) as a dict."""
-        return json.loads(self.layout_json) if self.layout_json else {}
+        return json.loads(self.layout_json) if self.layout_zlib else {}
 
 
 class PackedWords(Sequence[Word]):
@@ -561,12 +568,14 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     pages.sort(key=lambda p: p.numero)
     tables.sort(key=lambda t: (t.pagina, t.orden))
     tables = merge_continuations(tables, page_tops)
+    # the sidecar needs only ids and geometry: built now, before the dataset builders run
+    res.layout_zlib = zlib.compress(layout_json(DocContext(documento_id, path.name, None, None),
+                                                pages, tables).encode("utf-8"), 6)
     first_table_top = {}
     for t in tables:
         first_table_top.setdefault(t.pagina, t.bbox[1])
     ident = identify(pages, first_table_top)
     ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
-    res.layout_json = layout_json(ctx, pages, tables)
     res.gestion = ident.gestion
     res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
     ds: dict[str, list[dict]] = {k: [] for k in (
