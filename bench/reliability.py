@@ -105,6 +105,7 @@ def build_bad_inputs(corpus: Path, raw: Path, outside: Path) -> list[Kind]:
     kinds: list[Kind] = []
 
     def add(name: str, expect: tuple, what: str, content: bytes | None = None) -> Path:
+        """Record a kind (writing ``content`` as its file when given)."""
         path = raw / name
         if content is not None:
             path.write_bytes(content)
@@ -250,6 +251,10 @@ def log_states(logfile: Path) -> dict[str, str]:
 
 
 def bench_bad_inputs(corpus: Path, work: Path) -> dict:
+    """Section 1: the good files and the bad inputs in one raw folder, one CLI run, and a
+    run of the good files alone for reference.  Returns each kind's verdict, the exit
+    code, whether a traceback was printed, rows of the good files (total, lost) and the
+    temp files left."""
     raw = work / "raw"
     raw.mkdir(parents=True)
     outside = work / "outside"
@@ -343,6 +348,10 @@ def _same(a: dict, b: dict) -> bool:
 
 
 def bench_kills(corpus: Path, work: Path, points: int = 10) -> dict:
+    """Section 2: an uninterrupted reference run, then ``points`` runs SIGKILLed at write
+    events spread over the run (alternately right after the n-th rename into the output
+    folder and while the n-th Parquet file is written), each followed by a normal run
+    whose output must equal the reference."""
     raw = work / "raw"
     raw.mkdir(parents=True)
     for g in GOOD:
@@ -408,6 +417,8 @@ def repeat_pages(src: Path, n: int, dest: Path) -> Path:
 
 
 def bench_memory(corpus: Path, work: Path, sizes: list[int], scan_pages: int) -> list[dict]:
+    """Section 3: peak RSS and seconds of one fresh process per document (digital ones of
+    ``sizes`` pages, a ``scan_pages``-page scan), no OCR cache, one OCR worker."""
     work.mkdir(parents=True, exist_ok=True)
     docs = [(f"digital {n} pages", repeat_pages(corpus / DIGITAL_LONG, n, work / f"digital_{n}.pdf"))
             for n in sizes]
@@ -465,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"temp files left: {len(b['leftovers'])}, {b['seconds']:.0f} s")
             if b["traceback"]:
                 print(b["stderr"])
-            failed |= survived < n or b["rows_lost"] > 0 or b["exit"] != 1 or b["traceback"] or b["leftovers"]
+            failed |= survived < n or b["rows_lost"] > 0 or b["exit"] != 1 or b["traceback"] or bool(b["leftovers"])
         if "kills" not in skip:
             print("== kills (SIGKILL at ten points of a 3-document run, then run again) ==", flush=True)
             k = bench_kills(corpus, work / "kills")

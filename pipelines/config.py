@@ -126,6 +126,7 @@ class _Source:
         return section_line
 
     def fail(self, section: str, key: str | None, mensaje: str) -> ConfigError:
+        """A :class:`ConfigError` for this file at the line of ``[section] key``."""
         return ConfigError(str(self.path), self.line_of(section, key), mensaje)
 
 
