@@ -36,7 +36,7 @@ from extract.tables import merge_continuations, page_tables, top_limit
 from extract.tables_ruled import find_ruled
 from extract.tables_stream import find_stream, horizontal_rules
 from extract.text_layer import read_page
-from normalize.text import clean_text
+from normalize.text import clean_text, fold
 from pipelines.context import DocContext, Finding
 from pipelines.disposiciones import disposiciones
 from pipelines.formulario import build_formularios
@@ -594,6 +594,10 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     for t in tables:
         first_table_top.setdefault(t.pagina, t.bbox[1])
     ident = identify(pages, first_table_top)
+    # identification folds the whole document's text in one string; normalize.text.fold's
+    # cache would keep it (with its folded copy, a long document's largest strings) for
+    # the rest of the run
+    fold.cache_clear()
     ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
     res.gestion = ident.gestion
     res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
