@@ -12,7 +12,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 .PHONY: help run setup system-deps parquet test bench bench-tables bench-reliability clean
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 run: setup parquet ## set up everything missing, then build the datasets from $(RAW_DIR)
 

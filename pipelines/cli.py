@@ -29,6 +29,7 @@ EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The CLI's options (``--help`` prints them)."""
     p = argparse.ArgumentParser(prog="python -m pipelines",
                                 description="PDFs de planificación y presupuesto -> datasets Parquet")
     p.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder of source PDFs")
