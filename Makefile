@@ -9,10 +9,10 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
-.PHONY: help run setup system-deps parquet test bench bench-tables clean
+.PHONY: help run setup system-deps parquet test bench bench-tables bench-reliability clean
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
 
 run: setup parquet ## set up everything missing, then build the datasets from $(RAW_DIR)
 
@@ -45,6 +45,9 @@ bench: setup ## corpus scored, CPU s/page vs plain pdfplumber, memory; external 
 
 bench-tables: setup ## table engines compared on the digital corpus: camelot lattice/stream/auto, pdfplumber, ours
 	$(PY) bench/tables_bench.py --shared $(SHARED)
+
+bench-reliability: setup ## 30+ kinds of bad input, kills at 10 points, peak RSS and s/page at 10/100/1000 pages and a 20-page scan
+	$(PY) bench/reliability.py --shared $(SHARED)
 
 clean: ## remove generated data (never data/raw)
 	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb

@@ -83,13 +83,20 @@ class RenderError(Exception):
     """A PDF page could not be rendered (missing file, bad page number, broken PDF)."""
 
 
+MAX_RENDER_PIXELS = 89_478_485
+"""Pixel cap of one rendered page (width x height): Pillow's decompression-bomb limit
+``PIL.Image.MAX_IMAGE_PIXELS``.  An A1 sheet at 300 dpi fits (69.7 Mpx); a 200 x 200
+inch page (the largest PDF allows: 3.6 Gpx at 300 dpi) is refused, not a MemoryError."""
+
+
 def render_page(pdf_path: str | Path, page_number: int, dpi: int = 300) -> np.ndarray:
     """Render one page of ``pdf_path`` to a grayscale image with pypdfium2.
 
     ``page_number`` is 1-based.  Returns a ``uint8`` array of shape
     ``(round(height_pt * dpi / 72), round(width_pt * dpi / 72))``, page rotation
     applied as a viewer would show it.  Raises :class:`RenderError` when the file is
-    missing, unreadable, or the page number is out of range.
+    missing, unreadable, the page number is out of range, or the image would exceed
+    :data:`MAX_RENDER_PIXELS`.
     """
     import pypdfium2 as pdfium
 
@@ -106,6 +113,10 @@ def render_page(pdf_path: str | Path, page_number: int, dpi: int = 300) -> np.nd
             raise RenderError(f"{path}: page {page_number} out of range 1..{n}")
         page = pdf[page_number - 1]
         try:
+            w, h = page.get_size()
+            if round(w * dpi / 72) * round(h * dpi / 72) > MAX_RENDER_PIXELS:
+                raise RenderError(f"{path}: page {page_number} is {w / 72:.0f} x {h / 72:.0f} in, over "
+                                  f"{MAX_RENDER_PIXELS:,} px at {dpi} dpi")
             bitmap = page.render(scale=dpi / 72, grayscale=True)
             arr = bitmap.to_numpy()
         finally:

@@ -1,6 +1,11 @@
 """Command line: ``python -m pipelines`` / the ``poa-datos`` console script.
 
-Exit codes: 0 all good; 1 some files failed (the others were written); 2 bad usage.
+Exit codes: 0 all good; 1 some files failed (the others were written); 2 bad usage or a
+broken configuration file (``pipelines/data/*.toml``, checked before any document).
+
+The summary names every file whole (long names wrap, at any terminal width) and prints
+names and messages as plain text, never as rich markup (``informe [2021].pdf`` stays
+as it is); the log file has one line per file and per error, names whole.
 """
 from __future__ import annotations
 
@@ -14,13 +19,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from rich.text import Text
 
-from pipelines.run import FileOutcome, list_inputs, run_all
+from extract.errors import ConfigError
+from pipelines.config import validate_config
+from pipelines.run import FileOutcome, archivo_of, describe, list_inputs, run_all
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The CLI's options (``--help`` prints them)."""
     p = argparse.ArgumentParser(prog="python -m pipelines",
                                 description="PDFs de planificación y presupuesto -> datasets Parquet")
     p.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder of source PDFs")
@@ -38,26 +47,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def summary(console: Console, outcomes: list[FileOutcome]) -> None:
+    """Print the run's summary: one row per entry of the raw folder, rows per dataset,
+    then every ``errores`` row.  Names and messages are :class:`rich.text.Text` (never
+    parsed as markup) and fold onto more lines instead of being cut."""
     t = RichTable(title="Resumen")
-    for c in ("archivo", "estado", "páginas", "OCR", "filas", "hallazgos", "s"):
-        t.add_column(c)
+    t.add_column("archivo", overflow="fold", ratio=3, min_width=12)
+    t.add_column("estado", overflow="fold", ratio=2, min_width=8)
+    for c in ("páginas", "OCR", "filas"):
+        t.add_column(c, justify="right", overflow="fold")
+    t.add_column("hallazgos", overflow="fold", ratio=1)
+    t.add_column("s", justify="right", overflow="fold")
     rows_total: Counter = Counter()
     for o in outcomes:
         rows_total.update(o.rows)
-        state = "omitido (ya procesado)" if o.skipped else ("ok" if o.ok else "FALLÓ")
-        if o.ok and o.errores:
-            state = f"ok, {len(o.errores)} pág. con error"
-        t.add_row(o.archivo, state, str(o.paginas), str(o.paginas_ocr),
+        t.add_row(Text(o.archivo), Text(describe(o), style=None if o.ok else "red"),
+                  str(o.paginas), str(o.paginas_ocr),
                   str(sum(v for k, v in o.rows.items() if k not in ("tablas", "paginas"))),
-                  ", ".join(f"{k}: {v}" for k, v in sorted(o.findings.items())) or "-",
+                  Text(", ".join(f"{k}: {v}" for k, v in sorted(o.findings.items())) or "-"),
                   f"{o.seconds:.1f}")
     console.print(t)
     if rows_total:
-        console.print("Filas por dataset: " + ", ".join(f"{k}={v}" for k, v in sorted(rows_total.items())))
+        console.print(Text("Filas por dataset: " + ", ".join(f"{k}={v}" for k, v in sorted(rows_total.items()))))
     for o in outcomes:
         for e in o.errores:
             where = f" p.{e['pagina']}" if e.get("pagina") else ""
-            console.print(f"[red]{o.archivo}{where}[/red] [{e['etapa']}/{e['clase']}] {e['mensaje']}")
+            console.print(Text.assemble((f"{o.archivo}{where}", "red"), " ",
+                                        f"[{e['etapa']}/{e['clase']}]", " ", str(e["mensaje"])), soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,31 +83,54 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if exc.code else EXIT_OK
     console = Console(stderr=False)
     if not args.raw.is_dir():
-        console.print(f"[red]No existe la carpeta de entrada {args.raw}[/red]: cree data/raw y copie los PDF allí.")
+        console.print(Text.assemble((f"No existe la carpeta de entrada {args.raw}", "red"),
+                                    ": cree data/raw y copie los PDF allí."))
         return EXIT_USAGE
     if args.jobs < 1:
         console.print("[red]--jobs debe ser 1 o más[/red]")
         return EXIT_USAGE
+    try:
+        validate_config()
+    except ConfigError as exc:
+        console.print(Text.assemble(("Configuración inválida", "red"), f": {exc.archivo}"
+                                    f"{f', línea {exc.linea}' if exc.linea else ''}: {exc.mensaje} "
+                                    "No se procesó ningún documento."), soft_wrap=True)
+        return exc.exit_code
     args.logs.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=args.logs / "pipeline.log", level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.FileHandler(args.logs / "pipeline.log", encoding="utf-8", errors="backslashreplace")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    try:
+        return _run(args, console)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    """The run proper, once the arguments and the configuration are checked."""
     files = list_inputs(args.raw, args.only)
     if not files:
-        console.print(f"[yellow]No hay archivos en {args.raw}{' que coincidan con --only' if args.only else ''}.[/yellow]")
+        console.print(Text(f"No hay archivos en {args.raw}{' que coincidan con --only' if args.only else ''}.",
+                           style="yellow"))
         return EXIT_USAGE if args.only else EXIT_OK
     args.out.mkdir(parents=True, exist_ok=True)
     if args.quiet:
         outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache,
                            layout_dir=args.layout)
     else:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console) as prog:
             overall = prog.add_task("documentos", total=len(files))
             page_tasks: dict[str, int] = {}
 
             def factory(path: Path):
-                tid = prog.add_task(f"  {path.name} (páginas)", total=None)
-                page_tasks[path.name] = tid
+                name = archivo_of(path)
+                tid = prog.add_task(f"  {name} (páginas)", total=None)
+                page_tasks[name] = tid
                 return lambda i, n: prog.update(tid, completed=i, total=n)
 
             def done(o: FileOutcome):
@@ -106,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     summary(console, outcomes)
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        console.print(f"[red]{len(failed)} archivo(s) fallaron[/red]; los demás se escribieron en {args.out}. "
-                      f"Detalle en {args.out}/errores y {args.logs}/pipeline.log.")
+        console.print(Text.assemble((f"{len(failed)} archivo(s) fallaron", "red"),
+                                    f"; los demás se escribieron en {args.out}. Detalle en "
+                                    f"{args.out}/errores y {args.logs}/pipeline.log."))
         return EXIT_FAILED_FILES
     return EXIT_OK
 

@@ -9,31 +9,41 @@ goes on; a file that cannot be opened raises :class:`extract.errors.ExtractError
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import math
+import os
+import tempfile
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import accumulate, chain
 from pathlib import Path
 
 import pdfplumber
+import pyarrow as pa
 from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdfpage import PDFPage
 
 from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
 from extract.classify import classify_page
-from extract.models import Page, Table
+from extract.models import Page, Table, Word
 from extract.ocr import OcrError, ocr_pages
 from extract.layout import read_layers
 from extract.tables import drop_running_captions, find_tables, merge_continuations, tables_from, top_limit
 from extract.tables.image import image_candidates
+from extract.preprocess import MAX_RENDER_PIXELS
 from extract.tables_image import image_tables
 from extract.text_layer import read_page
-from normalize.text import clean_text
+from normalize.text import clean_text, fold
 from pipelines.context import DocContext, Finding
 from pipelines.disposiciones import disposiciones
 from pipelines.formulario import build_formularios
 from pipelines.identify import identify
 from pipelines.poa import PoaBuilder, build_poa
 from pipelines.rendicion import build_rendicion
+from pipelines.schemas import table_for
 from pipelines.tablas import tabla_id, tablas_rows
 from pipelines.validate import validate
 
@@ -43,7 +53,12 @@ ProgressFn = Callable[[int, int], None]
 
 @dataclass
 class DocumentResult:
-    """What one file produced: rows per dataset, ``errores`` rows, and counts."""
+    """What one file produced: rows per dataset (lists of row dicts; ``tablas``, one row
+    per table cell, as an Arrow table: :func:`tablas_table`), ``errores`` rows, counts.
+    ``layout_zlib`` is the geometry sidecar (:func:`layout_json`) serialised and
+    compressed (a dict per table cell would be the largest object of a long document,
+    its JSON text the largest string); ``reparado``
+    says why the file was read from a copy repaired by qpdf (else None)."""
 
     archivo: str
     documento_id: str | None
@@ -52,7 +67,99 @@ class DocumentResult:
     errores: list[dict] = field(default_factory=list)
     paginas: int = 0
     paginas_ocr: int = 0
-    layout: dict = field(default_factory=dict)
+    layout_zlib: bytes = b""
+    reparado: str | None = None
+
+    @property
+    def layout_json(self) -> str:
+        """The geometry sidecar (:func:`layout_json`), as JSON text."""
+        return zlib.decompress(self.layout_zlib).decode("utf-8") if self.layout_zlib else ""
+
+    @property
+    def layout(self) -> dict:
+        """The geometry sidecar (:func:`layout_of`) as a dict."""
+        return json.loads(self.layout_json) if self.layout_zlib else {}
+
+
+class PackedWords(Sequence[Word]):
+    """A page's words kept compactly once the page is done: the texts joined in one
+    string, their ends in an ``array('I')``, the boxes in one ``array('d')`` (float64, so
+    every coordinate is kept exactly), OCR confidences in another (NaN for ``None``), the
+    whole zlib-compressed: about 15 bytes a word instead of ~200 for a tuple of
+    :class:`Word` (object, string, four floats).  :class:`Word` objects equal to the
+    originals are rebuilt on access (one decompression per iteration).  Read-only,
+    hashable, equal to the tuple of the same words."""
+
+    __slots__ = ("_n", "_has_conf", "_blob")
+
+    def __init__(self, words: Sequence[Word]):
+        texts = [w.text for w in words]
+        self._n = len(texts)
+        confs = [w.confidence for w in words]
+        self._has_conf = any(c is not None for c in confs)
+        parts = [array("I", accumulate(len(t) for t in texts)).tobytes(),
+                 array("d", chain.from_iterable(w.bbox for w in words)).tobytes(),
+                 array("d", (math.nan if c is None else c for c in confs)).tobytes()
+                 if self._has_conf else b"", "".join(texts).encode("utf-8", "surrogatepass")]
+        self._blob = zlib.compress(b"".join(parts), 1)
+
+    def _unpack(self) -> tuple[str, array, array, array | None]:
+        raw = zlib.decompress(self._blob)
+        n = self._n
+        ends, boxes, conf = array("I"), array("d"), array("d")
+        k = n * ends.itemsize
+        ends.frombytes(raw[:k])
+        boxes.frombytes(raw[k:k + 4 * n * boxes.itemsize])
+        k += 4 * n * boxes.itemsize
+        if self._has_conf:
+            conf.frombytes(raw[k:k + n * conf.itemsize])
+            k += n * conf.itemsize
+        return raw[k:].decode("utf-8", "surrogatepass"), ends, boxes, conf if self._has_conf else None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @staticmethod
+    def _word(i: int, text: str, ends: array, b: array, conf: array | None) -> Word:
+        start = ends[i - 1] if i else 0
+        c = None
+        if conf is not None and not math.isnan(conf[i]):
+            c = conf[i]
+        return Word(text[start:ends[i]], (b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]), c)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            unpacked = self._unpack()
+            return tuple(self._word(k, *unpacked) for k in range(*i.indices(len(self))))
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("word index out of range")
+        return self._word(i, *self._unpack())
+
+    def __iter__(self) -> Iterator[Word]:
+        if not self._n:
+            return iter(())
+        unpacked = self._unpack()
+        return (self._word(i, *unpacked) for i in range(self._n))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (PackedWords, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"PackedWords({len(self)} words)"
+
+
+def compact_page(page: Page) -> Page:
+    """``page`` with its words packed (:class:`PackedWords`): what the stages after the
+    page loop (identification, form labels) read, in a fraction of the memory."""
+    return replace(page, words=PackedWords(page.words))
 
 
 def sha256_of(path: Path) -> str:
@@ -64,29 +171,166 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def open_pdf(path: Path) -> pdfplumber.PDF:
-    """Open ``path`` with pdfplumber, turning failures into the contract's error classes.
+RENDER_DPI = 300
+"""Resolution pages are rendered at for OCR (``extract.ocr`` is called with it).  A page
+that would exceed ``extract.preprocess.MAX_RENDER_PIXELS`` (Pillow's decompression-bomb
+limit) at it is an ``errores`` row, not OCR'd (:func:`over_pixel_cap`)."""
 
-    Raises :class:`NoEsPdf`, :class:`PdfCifrado` or :class:`PdfCorrupto`."""
+@dataclass
+class OpenedPdf:
+    """A PDF opened for reading: the pdfplumber document, the file it reads (the source,
+    or a copy repaired by qpdf in a scratch folder), its page count, and why it was
+    repaired (``None`` when it was not).  A context manager: leaving it closes the PDF
+    and deletes the repaired copy."""
+
+    pdf: pdfplumber.PDF
+    path: Path
+    paginas: int
+    reparado: str | None = None
+
+    def close(self) -> None:
+        """Close the PDF; delete the repaired copy, if any."""
+        self.pdf.close()
+        if self.reparado is not None:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> "OpenedPdf":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def pdfium_page_count(path: Path) -> int | None:
+    """Page count as pdfium (the engine of Chrome's viewer) reads it; ``None`` when
+    pdfium cannot open the file.  The second opinion :func:`open_pdf` checks
+    pdfminer's count against."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except Exception:  # PdfiumError (damaged, encrypted), OSError
+        return None
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def repair_pdf(path: Path, dest: Path) -> int:
+    """Rewrite ``path`` to ``dest`` with qpdf (pikepdf), which rebuilds a broken or
+    shifted cross-reference table and recovers wrong stream lengths, as ``qpdf in.pdf
+    out.pdf`` does.  Returns the page count qpdf reads.  Raises ``pikepdf.PasswordError``
+    for an encrypted file and ``pikepdf.PdfError`` when qpdf cannot read it either."""
+    import pikepdf
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with pikepdf.open(path) as pdf:
+        n = len(pdf.pages)
+        pdf.save(dest)
+    return n
+
+
+def iter_pages(pdf: pdfplumber.PDF) -> Iterator[pdfplumber.page.Page]:
+    """The pages of ``pdf`` one at a time, each built when it is reached, as
+    ``pdfplumber.PDF.pages`` builds them (same ``page_number`` and ``doctop``), without
+    that list, which keeps every page, and what pdfminer parsed for it, alive until the
+    PDF is closed.  A page no longer referenced is freed."""
+    doctop = 0.0
+    for i, page_obj in enumerate(PDFPage.create_pages(pdf.doc), 1):
+        page = pdfplumber.page.Page(pdf, page_obj, page_number=i, initial_doctop=doctop)
+        doctop += page.height
+        yield page
+
+
+def _pdfplumber_pages(path: Path) -> tuple[pdfplumber.PDF | None, int, Exception | None]:
+    """(pdf, pages, None) when pdfminer opens ``path``, else (None, 0, the error).
+
+    The document's object cache is turned off (pdfminer's ``PDFDocument(caching=...)``):
+    with it, every object resolved (every page's decoded content stream) stays in memory
+    until the end; fonts stay cached by pdfminer's resource manager."""
+    try:
+        pdf = pdfplumber.open(path)
+    except Exception as exc:
+        return None, 0, exc
+    try:
+        pdf.doc.caching = False
+        return pdf, sum(1 for _ in PDFPage.create_pages(pdf.doc)), None
+    except Exception as exc:
+        pdf.close()
+        return None, 0, exc
+
+
+def _is_encryption_error(exc: BaseException) -> bool:
+    cause = exc.args[0] if exc.args else None  # pdfplumber wraps pdfminer's error
+    return isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or \
+        isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or \
+        "password" in repr(exc).lower() or "encrypt" in repr(exc).lower()
+
+
+def open_pdf(path: Path, workdir: Path | None = None) -> OpenedPdf:
+    """Open ``path`` with pdfplumber, repairing it first when needed; failures become the
+    contract's error classes.
+
+    pdfminer's page count is checked against pdfium's (:func:`pdfium_page_count`).  When
+    pdfminer cannot parse the file, reads no page, or reads another number of pages (a
+    shifted cross-reference table, common in edited or concatenated downloads, makes it
+    read 0 pages while viewers show them all), the file is rewritten by qpdf
+    (:func:`repair_pdf`) into ``workdir`` (a temporary folder when ``None``) and that copy
+    is read.  A document whose page count still disagrees is never read silently short:
+
+    Raises :class:`NoEsPdf`, :class:`PdfCifrado` or :class:`PdfCorrupto` (its message
+    gives both page counts when they disagree)."""
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF" not in head:
         raise NoEsPdf(path.name, "el archivo no es un PDF (no empieza con %PDF); "
                                  "quítelo de data/raw o reemplácelo por el PDF original.")
-    try:
-        pdf = pdfplumber.open(path)
-        _ = len(pdf.pages)
-        return pdf
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+    other = pdfium_page_count(path)
+    pdf, n, exc = _pdfplumber_pages(path)
+    if exc is not None and _is_encryption_error(exc):
         raise PdfCifrado(path.name, "el PDF está cifrado con contraseña; pida a la entidad "
                                     "una copia sin cifrar.") from exc
-    except Exception as exc:  # pdfminer raises many kinds on broken files
-        cause = exc.args[0] if exc.args else None  # pdfplumber wraps pdfminer's error
-        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or \
-                "password" in repr(exc).lower() or "encrypt" in repr(exc).lower():
-            raise PdfCifrado(path.name, "el PDF está cifrado; pida una copia sin cifrar.") from exc
-        raise PdfCorrupto(path.name, f"el PDF está dañado y no se puede leer ({type(exc).__name__}: "
-                                     f"{str(exc)[:120]}); vuelva a descargarlo.") from exc
+    if pdf is not None and n > 0 and other in (None, n):
+        return OpenedPdf(pdf, path, n)
+    if pdf is not None:
+        pdf.close()
+    if exc is None and n == 0 and other == 0:
+        raise PdfCorrupto(path.name, "el PDF no tiene ninguna página (pdfminer y pdfium leen 0); "
+                                     "vuelva a descargarlo o pida a la entidad el archivo original.")
+    problem = (f"pdfminer no puede leerlo ({type(exc).__name__}: {str(exc)[:120]})" if exc is not None
+               else f"pdfminer lee {n} páginas y pdfium {other}")
+    import pikepdf
+
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".reparado-", suffix=".pdf.tmp", dir=workdir)
+    os.close(fd)
+    copy = Path(tmp)
+    try:
+        try:
+            n_qpdf = repair_pdf(path, copy)
+        except pikepdf.PasswordError as err:
+            raise PdfCifrado(path.name, "el PDF está cifrado; pida una copia sin cifrar.") from err
+        except Exception as err:
+            raise PdfCorrupto(path.name, f"el PDF está dañado y no se puede leer ({problem}; qpdf "
+                                         f"tampoco puede repararlo: {str(err)[:120]}); vuelva a "
+                                         "descargarlo o pida a la entidad el archivo original.") from err
+        expected = other if other is not None else n_qpdf
+        pdf2, n2, exc2 = _pdfplumber_pages(copy)
+        if pdf2 is not None and n2 > 0 and n2 == expected:
+            log.warning("%s: %s; read from a copy repaired by qpdf", path.name, problem)
+            return OpenedPdf(pdf2, copy, n2, reparado=problem)
+        if pdf2 is not None:
+            pdf2.close()
+        after = (f"pdfminer lee {n2} páginas de la copia reparada por qpdf y pdfium {expected}"
+                 if exc2 is None else f"tampoco la copia reparada por qpdf ({type(exc2).__name__})")
+        raise PdfCorrupto(path.name, f"el PDF está dañado: {problem}; {after}. No se procesó para "
+                                     "no perder páginas en silencio: vuelva a descargarlo o pida a "
+                                     "la entidad el archivo original.") from (exc or exc2)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
 
 
 def _error_row(archivo: str, documento_id: str | None, pagina: int | None, etapa: str,
@@ -95,22 +339,32 @@ def _error_row(archivo: str, documento_id: str | None, pagina: int | None, etapa
             "etapa": etapa, "clase": clase, "mensaje": mensaje}
 
 
-def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: DocumentResult) -> dict:
+def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: DocumentResult,
+         name: str | None = None) -> dict:
     """OCR the scanned ``pages`` (in parallel when ``jobs`` > 1); a page whose OCR fails
     is an ``errores`` row (etapa ``ocr``) and stays without text."""
     if not pages:
         return {}
     try:
-        return {r.page_number: r for r in ocr_pages(path, pages, cache_dir=cache, jobs=jobs)}
+        return {r.page_number: r for r in ocr_pages(path, pages, cache_dir=cache, jobs=jobs,
+                                                    dpi=RENDER_DPI)}
     except OcrError as exc:
         if len(pages) > 1:  # find which pages fail, keep the others
             out = {}
             for p in pages:
-                out.update(_ocr(path, [p], cache, 1, res))
+                out.update(_ocr(path, [p], cache, 1, res, name))
             return out
-        res.errores.append(_error_row(path.name, res.documento_id, pages[0], "ocr", "OcrFallido",
+        res.errores.append(_error_row(name or path.name, res.documento_id, pages[0], "ocr", "OcrFallido",
                                       f"{exc}"))
         return {}
+
+
+def _layout_table(ctx: DocContext, t: Table) -> dict:
+    return {"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
+            "confianza": t.confianza, "medidas": t.medidas, "direccion": t.direction,
+            "titulo": t.titulo, "bbox": list(t.bbox),
+            "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
+                        "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
 
 
 def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
@@ -120,57 +374,198 @@ def layout_of(ctx: DocContext, pages: list[Page], tables: list[Table]) -> dict:
         "documento_id": ctx.documento_id, "archivo": ctx.archivo,
         "paginas": [{"pagina": p.numero, "width": p.width, "height": p.height, "metodo": p.metodo,
                      "ocr_confianza": p.ocr_confianza} for p in pages],
-        "tablas": [{"tabla_id": tabla_id(ctx, t), "pagina": t.pagina, "metodo": t.metodo,
-                    "confianza": t.confianza, "medidas": t.medidas, "direccion": t.direction,
-                    "titulo": t.titulo, "bbox": list(t.bbox),
-                    "celdas": [{"fila": c.row, "columna": c.col, "pagina": c.pagina or t.pagina,
-                                "bbox": list(c.bbox)} for c in t.cells if c.bbox]}
-                   for t in tables],
+        "tablas": [_layout_table(ctx, t) for t in tables],
     }
 
 
+def layout_json(ctx: DocContext, pages: list[Page], tables: list[Table]) -> str:
+    """``json.dumps(layout_of(...), ensure_ascii=False)``, the same text, built one table
+    at a time: the dict of a long document (one per cell) would be its largest object."""
+    head = json.dumps({"documento_id": ctx.documento_id, "archivo": ctx.archivo,
+                       "paginas": layout_of(ctx, pages, [])["paginas"]}, ensure_ascii=False)
+    body = ", ".join(json.dumps(_layout_table(ctx, t), ensure_ascii=False) for t in tables)
+    return f'{head[:-1]}, "tablas": [{body}]}}'
+
+
+def _empty_page(pp) -> Page:
+    return Page(pp.page_number, float(pp.width), float(pp.height), "", ())
+
+
+def render_pixels(width_pt: float, height_pt: float, dpi: int = RENDER_DPI) -> int:
+    """Pixels of a page of ``width_pt`` x ``height_pt`` points rendered at ``dpi``."""
+    return round(width_pt * dpi / 72) * round(height_pt * dpi / 72)
+
+
+def over_pixel_cap(name: str, documento_id: str | None, pp, res: DocumentResult) -> bool:
+    """True (and an ``errores`` row, etapa ``ocr``) when page ``pp`` rendered at
+    :data:`RENDER_DPI` would exceed :data:`MAX_RENDER_PIXELS`."""
+    w, h = float(pp.width), float(pp.height)
+    px = render_pixels(w, h)
+    if px <= MAX_RENDER_PIXELS:
+        return False
+    res.errores.append(_error_row(
+        name, documento_id, pp.page_number, "ocr", "PaginaDemasiadoGrande",
+        f"la página mide {w / 72:.0f} x {h / 72:.0f} pulgadas: a {RENDER_DPI} dpi serían "
+        f"{px / 1e6:.0f} millones de píxeles, más que el límite de {MAX_RENDER_PIXELS / 1e6:.0f} "
+        "millones; no se le hizo OCR (el resto del documento sí se procesó). Si es un escaneo, "
+        "escanéelo al tamaño real del papel."))
+    return True
+
+
+def text_layer_damage(path: Path, page_number: int) -> str | None:
+    """Why the text layer of page ``page_number`` (1-based), which pdfminer read as
+    empty, is damaged; ``None`` when the page is really empty.
+
+    Two other readers are asked: pdfium (does it find characters pdfminer missed, as
+    with a wrong stream ``/Length`` that pdfium recovers) and qpdf (do the page's
+    content streams decode and parse without errors or warnings).  pdfminer itself turns an undecodable content
+    stream into an empty one without a word (``PDFStream.decode``)."""
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            page = doc[page_number - 1]
+            textpage = page.get_textpage()
+            chars = textpage.count_chars()
+            textpage.close()
+            page.close()
+        finally:
+            doc.close()
+    except Exception:
+        chars = 0
+    if chars > 0:
+        return f"pdfminer no leyó ningún carácter y pdfium lee {chars}"
+    try:
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[page_number - 1]
+            if "/Contents" not in page.obj:
+                return None  # nothing drawn at all: a blank page
+            before = len(pdf.get_warnings())
+            pikepdf.parse_content_stream(page)
+            warnings = pdf.get_warnings()[before:]
+    except Exception as exc:
+        return f"qpdf no puede decodificar su contenido ({str(exc)[:160]})"
+    if warnings:  # qpdf decoded it only partly (a damaged deflate stream, a wrong length)
+        return f"qpdf lo decodifica con advertencias: {str(warnings[0])[:160]}"
+    return None
+
+
+def renders_ink(path: Path, page_number: int, width_pt: float, height_pt: float,
+                dpi: int = 36, min_dark_px: int = 20) -> bool:
+    """True when page ``page_number`` (``width_pt`` x ``height_pt``) rendered at a low
+    ``dpi`` has at least ``min_dark_px`` dark pixels (< 128): something OCR could read.
+    False when it cannot be rendered or is over :data:`MAX_RENDER_PIXELS` even at ``dpi``."""
+    from extract.preprocess import RenderError, render_page
+
+    if render_pixels(width_pt, height_pt, dpi) > MAX_RENDER_PIXELS:
+        return False
+    try:
+        return int((render_page(path, page_number, dpi=dpi) < 128).sum()) >= min_dark_px
+    except (RenderError, MemoryError, ValueError):
+        return False
+
+
+def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResult,
+                ocr_cache: Path | None, jobs: int):
+    """Yield ``(pdfplumber page, Page)`` for every page of ``src``: text-layer pages as
+    they are read, then the pages that need OCR (scanned, or a damaged text layer that
+    renders), OCR'd together so ``jobs`` workers share them.  Problems are ``errores``
+    rows in ``res``: a damaged or unreadable text layer (etapa ``texto``), a page over
+    the pixel cap or whose OCR fails (etapa ``ocr``).  The caller closes each page."""
+    deferred = []
+    for pp in iter_pages(src.pdf):
+        num = pp.page_number
+        try:
+            kind = classify_page(pp)
+        except Exception as exc:
+            kind = "text"
+            log.warning("%s p.%s: classify failed: %s", name, num, exc)
+        if kind == "scanned":
+            deferred.append(pp)
+            pp.close()
+            continue
+        try:
+            page = read_page(pp)
+            damage = None if page.words else text_layer_damage(src.path, num)
+            clase = "ContenidoCorrupto"
+        except Exception as exc:
+            page = _empty_page(pp)
+            damage = f"no se pudo leer el texto de la página: {exc}"
+            clase = type(exc).__name__
+        if damage:
+            ink = renders_ink(src.path, num, float(pp.width), float(pp.height))
+            res.errores.append(_error_row(
+                name, documento_id, num, "texto", clase,
+                f"el texto de la página está dañado ({damage}); "
+                + ("se le hace OCR porque la página se ve al dibujarla." if ink else
+                   "al dibujarla tampoco se ve nada: revise la página en el PDF original.")))
+            if ink:
+                deferred.append(pp)
+                pp.close()
+                continue
+        yield pp, page
+    to_ocr = [pp for pp in deferred if not over_pixel_cap(name, documento_id, pp, res)]
+    ocr = _ocr(src.path, [pp.page_number for pp in to_ocr], ocr_cache, jobs, res, name)
+    for pp in deferred:
+        r = ocr.get(pp.page_number)
+        if r is None:  # OCR failed or was not tried (an errores row says why): text layer
+            try:
+                page = read_page(pp)
+            except Exception:
+                page = _empty_page(pp)
+            yield pp, page
+        else:
+            yield pp, Page(pp.page_number, float(pp.width), float(pp.height), r.texto, r.words,
+                           metodo="ocr", ocr_confianza=round(r.confianza, 2))
+
+
+TABLAS_BATCH_ROWS = 4096
+"""``tablas`` rows are turned into Arrow columns this many at a time."""
+
+
+def tablas_table(ctx: DocContext, tables: list[Table], findings: list[Finding]) -> pa.Table:
+    """The document's ``tablas`` rows (one per cell, :func:`pipelines.tablas.tablas_rows`)
+    as an Arrow table with the contract schema, converted in batches as they are built:
+    a dict per cell is the largest object of a long document (~230 bytes a row before its
+    values), its columns a fraction of it.  The tables' findings are appended to
+    ``findings``."""
+    chunks, batch = [], []
+    for t in tables:
+        rows, f = tablas_rows(ctx, t)
+        batch += rows
+        findings += f
+        if len(batch) >= TABLAS_BATCH_ROWS:
+            chunks.append(table_for("tablas", batch))
+            batch = []
+    chunks.append(table_for("tablas", batch))
+    return pa.concat_tables(chunks)
+
+
 def process_document(path: Path, progress: ProgressFn | None = None,
-                     ocr_cache: Path | None = None, jobs: int = 1) -> DocumentResult:
+                     ocr_cache: Path | None = None, jobs: int = 1,
+                     workdir: Path | None = None) -> DocumentResult:
     """Process one file.  Raises :class:`ExtractError` when the file cannot be opened;
-    page-level failures are returned as ``errores`` rows."""
+    page-level failures are returned as ``errores`` rows.  ``workdir`` holds scratch
+    files (a repaired copy of a damaged PDF; the system temp folder when ``None``)."""
     sha = sha256_of(path)
     documento_id = sha[:16]
     res = DocumentResult(archivo=path.name, documento_id=documento_id, gestion=None)
-    pdf = open_pdf(path)
     pages: list[Page] = []
     tables: list[Table] = []
     page_tops: dict[int, float] = {}
-    with pdf:
-        n = len(pdf.pages)
+    with open_pdf(path, workdir) as src:
+        res.reparado = src.reparado
+        n = src.paginas
         res.paginas = n
-        kinds: dict[int, str] = {}
-        for pp in pdf.pages:
-            try:
-                kinds[pp.page_number] = classify_page(pp)
-            except Exception as exc:
-                kinds[pp.page_number] = "text"
-                log.warning("%s p.%s: classify failed: %s", path.name, pp.page_number, exc)
-        scanned = [k for k, v in kinds.items() if v == "scanned"]
-        ocr = _ocr(path, scanned, ocr_cache, jobs, res)
         done = 0
-        for pp in pdf.pages:
-            num = pp.page_number
-            if num in ocr:
-                r = ocr[num]
-                page = Page(num, float(pp.width), float(pp.height), r.texto, r.words,
-                            metodo="ocr", ocr_confianza=round(r.confianza, 2))
-            else:
-                try:
-                    page = read_page(pp)
-                except Exception as exc:
-                    res.errores.append(_error_row(path.name, documento_id, num, "texto",
-                                                  type(exc).__name__,
-                                                  f"no se pudo leer el texto de la página: {exc}"))
-                    page = Page(num, float(pp.width), float(pp.height), "", ())
-            pages.append(page)
+        for pp, page in _read_pages(src, path.name, documento_id, res, ocr_cache, jobs):
+            num = page.numero
+            # --- tables of one page (strategies per page kind) -------------------------
             try:
                 if page.metodo == "ocr":
-                    tables += tables_from(image_candidates(page, image_tables(path, page)))
+                    tables += tables_from(image_candidates(page, image_tables(src.path, page)))
                 else:
                     tables += find_tables(read_layers(pp, page.words))
             except Exception as exc:
@@ -178,16 +573,28 @@ def process_document(path: Path, progress: ProgressFn | None = None,
                 res.errores.append(_error_row(path.name, documento_id, num, "tablas",
                                               type(exc).__name__,
                                               f"falló la detección de tablas en la página: {exc}"))
+            # --- end of the per-page tables block ---------------------------------------
             page_tops[num] = top_limit(page)
-            pp.flush_cache()
+            pages.append(compact_page(page))
+            pp.close()  # release the page's parsed objects (and pdfplumber's textmap cache)
             done += 1
             if progress:
                 progress(done, n)
+    # OCR'd pages come after the text-layer ones: back to page order
+    pages.sort(key=lambda p: p.numero)
+    tables.sort(key=lambda t: (t.pagina, t.orden))
     tables = merge_continuations(drop_running_captions(tables, pages), page_tops)
+    # the sidecar needs only ids and geometry: built now, before the dataset builders run
+    res.layout_zlib = zlib.compress(layout_json(DocContext(documento_id, path.name, None, None),
+                                                pages, tables).encode("utf-8"), 6)
     first_table_top = {}
     for t in tables:
         first_table_top.setdefault(t.pagina, t.bbox[1])
     ident = identify(pages, first_table_top)
+    # identification folds the whole document's text in one string; normalize.text.fold's
+    # cache would keep it (with its folded copy, a long document's largest strings) for
+    # the rest of the run
+    fold.cache_clear()
     ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
     res.gestion = ident.gestion
     res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
@@ -203,10 +610,7 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     for p in pages:
         ds["paginas"].append({**ctx.prov(p.numero), "texto": clean_text(p.texto) or "",
                               "metodo": p.metodo, "ocr_confianza": p.ocr_confianza})
-    for t in tables:
-        rows, f = tablas_rows(ctx, t)
-        ds["tablas"] += rows
-        findings += f
+    ds["tablas"] = tablas_table(ctx, tables, findings)
     poa = build_poa(ctx, tables, pages) if ident.tipo == "poa" else PoaBuilder(ctx)
     ds["poa_operaciones"] = poa.operaciones
     ds["poa_acciones"] = poa.acciones
@@ -220,5 +624,4 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     findings += validate(ds)
     ds["validaciones"] = [f.row(ctx) for f in findings]
     res.datasets = ds
-    res.layout = layout_of(ctx, pages, tables)
     return res
