@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from extract.models import Page
 from normalize.text import clean_text, fold
+from pipelines.builders import BuildInput, BuildResult
 from pipelines.context import DocContext
 from pipelines.identify import NUM_SIGN, knowledge, loose, starts_with, text_lines
 
@@ -433,3 +434,14 @@ def disposiciones(ctx: DocContext, tipo: str, pages: list[Page]) -> list[dict]:
         return []
     return [{**ctx.prov(pagina), "tipo": kind, "orden": k, "texto": texto}
             for k, (pagina, texto) in enumerate(items, start=1)]
+
+
+class DisposicionesBuilder:
+    """Builder of ``disposiciones`` for resoluciones (``resuelve``) and audit reports
+    (``recomendacion``): :func:`disposiciones`."""
+
+    name = "disposiciones"
+    datasets = ("disposiciones",)
+
+    def build(self, inp: BuildInput) -> BuildResult:
+        return BuildResult({"disposiciones": disposiciones(inp.ctx, inp.tipo, list(inp.pages))})

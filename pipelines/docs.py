@@ -47,6 +47,14 @@ PROVENANCE_DOCS: dict[str, tuple[str, str | None]] = {
 }
 """Provenance column -> (description, unit); used wherever a dataset has no own entry."""
 
+TRACE_DOCS: dict[str, tuple[str, str | None]] = {
+    "tabla_id": ("the tablas table the row was read from, null when it was read from running "
+                 "text (trace column)", None),
+    "fila": ("the row of that table (as in tablas.fila) where the row, or its first line, is "
+             "printed (trace column)", None),
+}
+"""Trace columns of the datasets built from tables (DATASETS.md "Trace columns")."""
+
 COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
     "documentos": {
         "pagina": ("always 1", None),
@@ -147,6 +155,13 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
         "metodo": ("the strategy that read it: lattice (ruled grid), hybrid (rules or fills for part "
                    "of the structure, whitespace for the rest), stream (whitespace) or ocr (page image)",
                    None),
+        "confianza": ("the table's confidence 0-1 as its strategy measured it (same value on every "
+                      "cell of the table)", None),
+        "x0": ("left edge of the cell's box on its page, origin top-left of the page as displayed "
+               "(after /Rotate); null for an empty or covered position", "pt"),
+        "top": ("top edge of the cell's box (distance from the top of the page)", "pt"),
+        "x1": ("right edge of the cell's box", "pt"),
+        "bottom": ("bottom edge of the cell's box (distance from the top of the page)", "pt"),
     },
     "disposiciones": {
         "tipo": ("resuelve (PRIMERO.-, SEGUNDO.-, ... of a resolución) or recomendacion", None),
@@ -163,6 +178,12 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
         "observado": ("the value printed, null where not numeric", None),
         "severidad": ("error or advertencia", None),
         "mensaje": ("one sentence, in Spanish, that an analyst understands", None),
+        "pagina": ("the page the finding points at (its first page for a finding about a whole "
+                   "unit), null when it is about the whole document", None),
+        "tabla_id": ("the tablas table the finding points at, null when it is about running text",
+                     None),
+        "fila": ("the row of that table (as in tablas.fila), null when the finding is about a "
+                 "whole table or running text", None),
     },
     "errores": {
         "documento_id": ("null when the file could not be read at all", None),
@@ -215,7 +236,8 @@ def columns(dataset: str) -> list[ColumnDoc]:
     own = COLUMN_DOCS.get(dataset, {})
     out = []
     for f in SCHEMAS[dataset]:
-        desc, unit = own.get(f.name) or PROVENANCE_DOCS.get(f.name) or (None, None)
+        desc, unit = (own.get(f.name) or PROVENANCE_DOCS.get(f.name) or TRACE_DOCS.get(f.name)
+                      or (None, None))
         if desc is None:
             raise KeyError(f"{dataset}.{f.name}: no description in pipelines/docs.py COLUMN_DOCS")
         out.append(ColumnDoc(f.name, type_name(f.type), desc, unit))

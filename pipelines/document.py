@@ -1,10 +1,12 @@
 """One source file -> the rows of every dataset (no writing here).
 
-Stages, each in its own module: open/validate -> pages (text layer, or OCR for pages
-without a usable text layer) -> tables (ruled, then whitespace) -> continuation over
-pages -> identification (kind, entity, gestión) -> dataset builders per document kind
--> validation.  A page that fails in a stage is an ``errores`` row and the document
-goes on; a file that cannot be opened raises :class:`extract.errors.ExtractError`.
+Stages (:data:`STAGES`, OCRmyPDF's shape: each reads the run's state and returns a
+small result): open (repair when needed) -> pages (text layer, or OCR for pages
+without a usable one) -> tables (every strategy per region, :mod:`extract.tables`) ->
+continuations over pages -> identity (kind, entity, gestión) -> builders registered
+for the kind (:mod:`pipelines.registry`) -> validation.  A page or builder that fails
+is an ``errores`` row and the document goes on; a file that cannot be opened raises
+:class:`extract.errors.ExtractError`.
 """
 from __future__ import annotations
 
@@ -37,14 +39,11 @@ from extract.preprocess import MAX_RENDER_PIXELS
 from extract.tables_image import image_tables
 from extract.text_layer import read_page
 from normalize.text import clean_text, fold
+from pipelines.builders import BuildInput, BuildResult
 from pipelines.context import DocContext, Finding
-from pipelines.disposiciones import disposiciones
-from pipelines.formulario import build_formularios
 from pipelines.identify import identify
-from pipelines.poa import PoaBuilder, build_poa
-from pipelines.rendicion import build_rendicion
-from pipelines.schemas import table_for
-from pipelines.tablas import tabla_id, tablas_rows
+from pipelines.registry import builders_for, owned_datasets
+from pipelines.tablas import tabla_id
 from pipelines.validate import validate
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,7 @@ ProgressFn = Callable[[int, int], None]
 @dataclass
 class DocumentResult:
     """What one file produced: rows per dataset (lists of row dicts; ``tablas``, one row
-    per table cell, as an Arrow table: :func:`tablas_table`), ``errores`` rows, counts.
+    per table cell, as an Arrow table: :func:`pipelines.tablas.tablas_table`), ``errores`` rows, counts.
     ``layout_zlib`` is the geometry sidecar (:func:`layout_json`) serialised and
     compressed (a dict per table cell would be the largest object of a long document,
     its JSON text the largest string); ``reparado``
@@ -521,107 +520,177 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
                            metodo="ocr", ocr_confianza=round(r.confianza, 2))
 
 
-TABLAS_BATCH_ROWS = 4096
-"""``tablas`` rows are turned into Arrow columns this many at a time."""
+# --------------------------------------------------------------------------- stages
+#
+# process_document runs these in order; each reads the run's state (DocumentRun) and
+# returns a small result the next ones use.  The pages and tables stages stream: a
+# page's tables are found as soon as it is read, then the page is kept in compact form
+# and its parsed objects released, so memory does not grow with the page count.
+
+@dataclass
+class DocumentRun:
+    """The state of one file going through the stages: where it is and its id, what the
+    run asked for (OCR cache, workers, scratch folder, progress callback), the result
+    being filled (``res``: errores rows, counts) and what the stages found so far."""
+
+    path: Path
+    sha256: str
+    res: DocumentResult
+    ocr_cache: Path | None = None
+    jobs: int = 1
+    workdir: Path | None = None
+    progress: ProgressFn | None = None
+    pages: list[Page] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    page_tops: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def documento_id(self) -> str:
+        return self.sha256[:16]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def error(self, pagina: int | None, etapa: str, exc: BaseException, mensaje: str) -> None:
+        """An ``errores`` row for this file (the document goes on)."""
+        self.res.errores.append(_error_row(self.name, self.documento_id, pagina, etapa,
+                                           type(exc).__name__, mensaje))
 
 
-def tablas_table(ctx: DocContext, tables: list[Table], findings: list[Finding]) -> pa.Table:
-    """The document's ``tablas`` rows (one per cell, :func:`pipelines.tablas.tablas_rows`)
-    as an Arrow table with the contract schema, converted in batches as they are built:
-    a dict per cell is the largest object of a long document (~230 bytes a row before its
-    values), its columns a fraction of it.  The tables' findings are appended to
-    ``findings``."""
-    chunks, batch = [], []
-    for t in tables:
-        rows, f = tablas_rows(ctx, t)
-        batch += rows
-        findings += f
-        if len(batch) >= TABLAS_BATCH_ROWS:
-            chunks.append(table_for("tablas", batch))
-            batch = []
-    chunks.append(table_for("tablas", batch))
-    return pa.concat_tables(chunks)
+def open_stage(run: DocumentRun) -> OpenedPdf:
+    """Stage ``abrir``: open the file (repairing it with qpdf when pdfminer cannot read
+    it whole).  Raises :class:`ExtractError` when it cannot be opened at all."""
+    src = open_pdf(run.path, run.workdir)
+    run.res.reparado = src.reparado
+    run.res.paginas = src.paginas
+    return src
+
+
+def pages_stage(run: DocumentRun, src: OpenedPdf) -> Iterator[tuple[object, Page]]:
+    """Stage ``paginas``: ``(pdfplumber page, Page)`` for every page, text layer or OCR
+    (:func:`_read_pages`); problems are ``errores`` rows of etapa ``texto``/``ocr``."""
+    return _read_pages(src, run.name, run.documento_id, run.res, run.ocr_cache, run.jobs)
+
+
+def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table]:
+    """Stage ``tablas`` for one page: every table strategy on a text page
+    (:func:`extract.tables.find_tables` on its reading frames), the ruled cells of a
+    scanned page (:mod:`extract.tables_image`).  A failure is an ``errores`` row of
+    etapa ``tablas`` for that page, and the page has no tables."""
+    try:
+        if page.metodo == "ocr":
+            return tables_from(image_candidates(page, image_tables(src.path, page)))
+        return find_tables(read_layers(pp, page.words))
+    except Exception as exc:
+        log.exception("tablas %s p.%s", run.name, page.numero)
+        run.error(page.numero, "tablas", exc, f"falló la detección de tablas en la página: {exc}")
+        return []
+
+
+def read_document(run: DocumentRun) -> None:
+    """Stages ``abrir``, ``paginas`` and ``tablas``, streamed page by page into
+    ``run.pages`` (compact) and ``run.tables``; both end in page order."""
+    with open_stage(run) as src:
+        done = 0
+        for pp, page in pages_stage(run, src):
+            run.tables += tables_stage(run, src, pp, page)
+            run.page_tops[page.numero] = top_limit(page)
+            run.pages.append(compact_page(page))
+            pp.close()  # release the page's parsed objects (and pdfplumber's textmap cache)
+            done += 1
+            if run.progress:
+                run.progress(done, src.paginas)
+    # OCR'd pages come after the text-layer ones: back to page order
+    run.pages.sort(key=lambda p: p.numero)
+    run.tables.sort(key=lambda t: (t.pagina, t.orden))
+
+
+def continuations_stage(run: DocumentRun) -> list[Table]:
+    """Stage ``continuaciones``: running headers and footers taken out of captions, and
+    a table continued on the next pages joined into one
+    (:func:`extract.tables.merge_continuations`)."""
+    return merge_continuations(drop_running_captions(run.tables, run.pages), run.page_tops)
+
+
+def identity_stage(run: DocumentRun):
+    """Stage ``identidad``: kind, entity, gestión, title, number and date of the
+    document (:func:`pipelines.identify.identify`)."""
+    first_table_top: dict[int, float] = {}
+    for t in run.tables:
+        first_table_top.setdefault(t.pagina, t.bbox[1])
+    ident = identify(run.pages, first_table_top)
+    # identification folds the whole document's text in one string; normalize.text.fold's
+    # cache would keep it (with its folded copy, a long document's largest strings) for
+    # the rest of the run
+    fold.cache_clear()
+    return ident
+
+
+def builders_stage(run: DocumentRun, inp: BuildInput) -> BuildResult:
+    """Stage ``constructores``: every builder registered for the document's kind
+    (:data:`pipelines.registry.REGISTRY`), merged into one result.  A builder that fails
+    is an ``errores`` row of etapa ``normalizar`` naming it; its datasets stay empty and
+    the other builders' rows are kept."""
+    out = BuildResult({d: [] for d in owned_datasets()})
+    for b in builders_for(inp.tipo):
+        try:
+            r = b.build(inp)
+        except Exception as exc:
+            log.exception("builder %s %s", b.name, run.name)
+            run.error(None, "normalizar", exc,
+                      f"falló la construcción de {', '.join(b.datasets)} ({b.name}): {exc}; "
+                      "los demás datasets del documento se escribieron. Informe el error con el PDF.")
+            continue
+        out.rows.update(r.rows)
+        out.findings += r.findings
+    return out
+
+
+def validation_stage(built: BuildResult) -> list[Finding]:
+    """Stage ``validacion``: the rules across the built rows (:mod:`pipelines.validate`)."""
+    rows = {k: v for k, v in built.rows.items() if isinstance(v, list)}
+    return validate(rows)
+
+
+STAGES = ("abrir", "paginas", "tablas", "continuaciones", "identidad", "constructores",
+          "validacion")
+"""The stages of :func:`process_document`, in order (``errores.etapa`` names them)."""
 
 
 def process_document(path: Path, progress: ProgressFn | None = None,
                      ocr_cache: Path | None = None, jobs: int = 1,
                      workdir: Path | None = None) -> DocumentResult:
-    """Process one file.  Raises :class:`ExtractError` when the file cannot be opened;
-    page-level failures are returned as ``errores`` rows.  ``workdir`` holds scratch
-    files (a repaired copy of a damaged PDF; the system temp folder when ``None``)."""
+    """Process one file through :data:`STAGES`: open -> pages -> tables ->
+    continuations -> identity -> builders -> validation.
+
+    Returns the rows of every dataset, the ``errores`` rows and the layout sidecar
+    (:class:`DocumentResult`).  Raises :class:`ExtractError` when the file cannot be
+    opened; page-level and builder failures are returned as ``errores`` rows.
+    ``workdir`` holds scratch files (a repaired copy of a damaged PDF; the system temp
+    folder when ``None``)."""
     sha = sha256_of(path)
-    documento_id = sha[:16]
-    res = DocumentResult(archivo=path.name, documento_id=documento_id, gestion=None)
-    pages: list[Page] = []
-    tables: list[Table] = []
-    page_tops: dict[int, float] = {}
-    with open_pdf(path, workdir) as src:
-        res.reparado = src.reparado
-        n = src.paginas
-        res.paginas = n
-        done = 0
-        for pp, page in _read_pages(src, path.name, documento_id, res, ocr_cache, jobs):
-            num = page.numero
-            # --- tables of one page (strategies per page kind) -------------------------
-            try:
-                if page.metodo == "ocr":
-                    tables += tables_from(image_candidates(page, image_tables(src.path, page)))
-                else:
-                    tables += find_tables(read_layers(pp, page.words))
-            except Exception as exc:
-                log.exception("tablas %s p.%s", path.name, num)
-                res.errores.append(_error_row(path.name, documento_id, num, "tablas",
-                                              type(exc).__name__,
-                                              f"falló la detección de tablas en la página: {exc}"))
-            # --- end of the per-page tables block ---------------------------------------
-            page_tops[num] = top_limit(page)
-            pages.append(compact_page(page))
-            pp.close()  # release the page's parsed objects (and pdfplumber's textmap cache)
-            done += 1
-            if progress:
-                progress(done, n)
-    # OCR'd pages come after the text-layer ones: back to page order
-    pages.sort(key=lambda p: p.numero)
-    tables.sort(key=lambda t: (t.pagina, t.orden))
-    tables = merge_continuations(drop_running_captions(tables, pages), page_tops)
+    res = DocumentResult(archivo=path.name, documento_id=sha[:16], gestion=None)
+    run = DocumentRun(path, sha, res, ocr_cache, jobs, workdir, progress)
+    read_document(run)
+    run.tables = continuations_stage(run)
     # the sidecar needs only ids and geometry: built now, before the dataset builders run
-    res.layout_zlib = zlib.compress(layout_json(DocContext(documento_id, path.name, None, None),
-                                                pages, tables).encode("utf-8"), 6)
-    first_table_top = {}
-    for t in tables:
-        first_table_top.setdefault(t.pagina, t.bbox[1])
-    ident = identify(pages, first_table_top)
-    # identification folds the whole document's text in one string; normalize.text.fold's
-    # cache would keep it (with its folded copy, a long document's largest strings) for
-    # the rest of the run
-    fold.cache_clear()
-    ctx = DocContext(documento_id, path.name, ident.entidad, ident.gestion)
+    res.layout_zlib = zlib.compress(layout_json(DocContext(run.documento_id, path.name, None, None),
+                                                run.pages, run.tables).encode("utf-8"), 6)
+    ident = identity_stage(run)
+    ctx = DocContext(run.documento_id, path.name, ident.entidad, ident.gestion)
     res.gestion = ident.gestion
-    res.paginas_ocr = sum(1 for p in pages if p.metodo == "ocr")
-    ds: dict[str, list[dict]] = {k: [] for k in (
-        "documentos", "paginas", "tablas", "poa_operaciones", "poa_acciones",
-        "presupuesto_ejecucion", "poa_ejecucion", "presupuesto_formulario", "disposiciones",
-        "validaciones")}
-    findings: list[Finding] = []
-    ds["documentos"].append({
-        **ctx.prov(1), "sha256": sha, "paginas": n, "paginas_ocr": res.paginas_ocr,
-        "tipo": ident.tipo, "titulo": ident.titulo, "numero": ident.numero, "fecha": ident.fecha,
-        "emisor": ident.emisor})
-    for p in pages:
-        ds["paginas"].append({**ctx.prov(p.numero), "texto": clean_text(p.texto) or "",
-                              "metodo": p.metodo, "ocr_confianza": p.ocr_confianza})
-    ds["tablas"] = tablas_table(ctx, tables, findings)
-    poa = build_poa(ctx, tables, pages) if ident.tipo == "poa" else PoaBuilder(ctx)
-    ds["poa_operaciones"] = poa.operaciones
-    ds["poa_acciones"] = poa.acciones
-    findings += poa.findings
-    pe, pj, f = build_rendicion(ctx, tables, pages)
-    ds["presupuesto_ejecucion"], ds["poa_ejecucion"] = pe, pj
-    findings += f
-    ds["disposiciones"] = disposiciones(ctx, ident.tipo, pages)
-    ds["presupuesto_formulario"], f = build_formularios(ctx, tables, pages)
-    findings += f
-    findings += validate(ds)
-    ds["validaciones"] = [f.row(ctx) for f in findings]
+    res.paginas_ocr = sum(1 for p in run.pages if p.metodo == "ocr")
+    built = builders_stage(run, BuildInput(ctx, ident.tipo, run.tables, run.pages))
+    findings = built.findings + validation_stage(built)
+    ds: dict[str, list[dict] | pa.Table] = {
+        "documentos": [{**ctx.prov(1), "sha256": sha, "paginas": res.paginas,
+                        "paginas_ocr": res.paginas_ocr, "tipo": ident.tipo, "titulo": ident.titulo,
+                        "numero": ident.numero, "fecha": ident.fecha, "emisor": ident.emisor}],
+        "paginas": [{**ctx.prov(p.numero), "texto": clean_text(p.texto) or "", "metodo": p.metodo,
+                     "ocr_confianza": p.ocr_confianza} for p in run.pages],
+        **built.rows,
+        "validaciones": [f.row(ctx) for f in findings],
+    }
     res.datasets = ds
     return res

@@ -25,7 +25,8 @@ from normalize.headers import column_headers, header_key, map_columns, synonyms
 from normalize.numbers import NumberParseError, parse_number
 from normalize.repair import readings
 from normalize.text import clean_text, fold
-from pipelines.context import DocContext, Finding
+from pipelines.builders import BuildInput, BuildResult
+from pipelines.context import DocContext, Finding, Location, trace
 from pipelines.tablas import tabla_id
 
 TOL = 0.5
@@ -144,7 +145,7 @@ class FormularioBuilder:
                 code = clean_text(code)
             cells = {j: (clean_text(r[j]) or "") for j, _ in montos}
             lines.append((i, code, desc, es_total, cells))
-        values = self._values(lines, montos, tid)
+        values = self._values(lines, montos, tid, t.row_pages)
         for (i, code, desc, es_total, cells) in lines:
             for j, fuente in montos:
                 v = values.get((i, j))
@@ -153,10 +154,11 @@ class FormularioBuilder:
                 self.rows.append({**self.ctx.prov(t.row_pages[i]), "unidad_organizacional": unidad,
                                   "categoria_programatica": cat, "formulario_codigo": code,
                                   "descripcion": desc, "fuente_codigo": fuente, "monto": v,
-                                  "es_total": es_total, "techo_presupuestario": techo})
-        self._validate(lines, montos, values, techo, tid)
+                                  "es_total": es_total, "techo_presupuestario": techo,
+                                  **trace(tid, i)})
+        self._validate(lines, montos, values, techo, tid, t.row_pages)
 
-    def _values(self, lines, montos, tid) -> dict[tuple[int, int], float]:
+    def _values(self, lines, montos, tid, row_pages) -> dict[tuple[int, int], float]:
         """Parse every amount; an unreadable one is repaired only to the single
         reading that makes its line (fuentes = total) or its column (lines = TOTAL)
         add up."""
@@ -182,13 +184,13 @@ class FormularioBuilder:
                     "presupuesto_formulario", "ocr_numero_reparado", f"{tid} fila {i} columna {j}",
                     ok[0], None, "advertencia",
                     f"Se leyó '{text}' y se tomó {ok[0]:,.2f}, la única lectura con la que "
-                    f"cuadran los totales del formulario."))
+                    f"cuadran los totales del formulario.", Location(row_pages[i], tid, i)))
             else:
                 self.findings.append(Finding(
                     "presupuesto_formulario", "numero_ilegible", f"{tid} fila {i} columna {j}",
                     None, None, "error",
                     f"El monto '{text}' no se pudo leer y ninguna lectura única cuadra con los "
-                    f"totales; se deja vacío."))
+                    f"totales; se deja vacío.", Location(row_pages[i], tid, i)))
         return values
 
     @staticmethod
@@ -208,7 +210,7 @@ class FormularioBuilder:
             return abs(s - trial[(tot[0], j)]) <= TOL
         return False
 
-    def _validate(self, lines, montos, values, techo, tid) -> None:
+    def _validate(self, lines, montos, values, techo, tid, row_pages) -> None:
         body = [li for li in lines if not li[3]]
         totals = [li for li in lines if li[3]]
         if not totals:
@@ -223,7 +225,8 @@ class FormularioBuilder:
                 self.findings.append(Finding(
                     "presupuesto_formulario", "total_igual_suma", f"{tid} fila {first[0]}", round(s, 2), obs,
                     "error", f"El {first[2]} de la fuente {fuente or 'todas'} ({obs:,.2f}) no es la "
-                             f"suma de sus líneas ({s:,.2f})."))
+                             f"suma de sus líneas ({s:,.2f}).",
+                    Location(row_pages[first[0]], tid, first[0])))
         total_col = next((j for j, f in montos if f is None), None)
         if techo is not None and total_col is not None:
             grand = next((values[(li[0], total_col)] for li in reversed(totals)
@@ -233,7 +236,7 @@ class FormularioBuilder:
                     "presupuesto_formulario", "formulario_total_igual_techo", f"{tid} fila {totals[-1][0]}",
                     techo, grand, "error",
                     f"El total del formulario ({grand:,.2f}) no coincide con el techo presupuestario "
-                    f"({techo:,.2f})."))
+                    f"({techo:,.2f}).", Location(row_pages[totals[-1][0]], tid, totals[-1][0])))
 
 
 def build_formularios(ctx: DocContext, tables: list[Table], pages: list[Page]
@@ -247,3 +250,17 @@ def build_formularios(ctx: DocContext, tables: list[Table], pages: list[Page]
         if cols is not None:
             b.add(t, cols, by_num.get(t.pagina))
     return b.rows, b.findings
+
+
+class FormularioDatasets:
+    """Builder of ``presupuesto_formulario`` (every document kind: the form is annexed
+    to resoluciones; :func:`build_formularios`), with the findings
+    ``ocr_numero_reparado``, ``numero_ilegible``, ``total_igual_suma`` and
+    ``formulario_total_igual_techo``."""
+
+    name = "formulario"
+    datasets = ("presupuesto_formulario",)
+
+    def build(self, inp: BuildInput) -> BuildResult:
+        rows, findings = build_formularios(inp.ctx, list(inp.tables), list(inp.pages))
+        return BuildResult({"presupuesto_formulario": rows}, findings)

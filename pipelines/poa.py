@@ -26,7 +26,8 @@ from normalize.headers import column_headers, map_columns, match_header
 from normalize.numbers import NumberParseError
 from normalize.percentages import parse_percent
 from normalize.text import clean_text, fold
-from pipelines.context import DocContext, Finding
+from pipelines.builders import BuildInput, BuildResult
+from pipelines.context import DocContext, Finding, Location, trace
 from pipelines.keyvalue import label_blocks
 from pipelines.tablas import tabla_id
 
@@ -43,24 +44,33 @@ class FormHeader:
 
     values: dict[str, str] = field(default_factory=dict)
     pagina: int = 1
+    tabla_id: str | None = None
+    fila: int | None = None
+    """The table and row where its first field of an acción is printed (None when the
+    block is ``LABEL: value`` lines of running text)."""
 
     @property
     def is_accion(self) -> bool:
         return any(self.values.get(f) for f in ACCION_FIELDS)
 
 
-def read_form_header(t: Table) -> FormHeader | None:
+def read_form_header(t: Table, tid: str | None = None) -> FormHeader | None:
     """The key/value block in ``t`` (two or three columns, labels on the left), or None
-    when fewer than one label is recognised."""
+    when fewer than one label is recognised.  ``tid`` is the table's ``tabla_id``: the
+    block then records it and the row of its first acción field (trace columns)."""
     if t.n_cols > 3 or t.n_cols < 2:
         return None
-    fh = FormHeader(pagina=t.pagina)
-    for r in t.rows:
+    fh = FormHeader(pagina=t.pagina, tabla_id=tid)
+    for i, r in enumerate(t.rows):
         label = r[0].rstrip(": ")
         f = match_header(label, "poa_acciones")
         value = " ".join(c for c in r[1:] if c)
         if f and value:
             fh.values.setdefault(f, value)
+            if f in ACCION_FIELDS and fh.fila is None:
+                fh.fila, fh.pagina = i, t.row_pages[i]
+    if fh.fila is None:
+        fh.pagina = t.pagina
     return fh if fh.values else None
 
 
@@ -84,7 +94,7 @@ def build_poa(ctx: DocContext, tables: Sequence[Table], pages: Sequence[Page]) -
         if isinstance(obj, FormHeader):
             poa.add_form_header(obj)
             continue
-        fh = read_form_header(obj)
+        fh = read_form_header(obj, tabla_id(ctx, obj))
         if fh is not None:
             poa.add_form_header(fh)
             continue
@@ -176,6 +186,7 @@ class PoaBuilder:
             "accion_corto_plazo_codigo": acp_code,
             "accion_corto_plazo": clean_text(acp_text),
             "resultado_esperado": clean_text(v.get("resultado_esperado")),
+            **trace(fh.tabla_id if fh.fila is not None else None, fh.fila),
         })
 
     # -- task tables ------------------------------------------------------------------
@@ -235,7 +246,8 @@ class PoaBuilder:
                 tc, tt = split_code_prefix(ttext)
                 if tc:
                     tcode, ttext = dotted_code(tc), tt
-            vals = self._reassign(dict(vals), tcode, known, "actividad_codigo" in col, f"{tid} fila {i}")
+            vals = self._reassign(dict(vals), tcode, known, "actividad_codigo" in col,
+                                 Location(t.row_pages[i], tid, i))
             self._block_values(vals, known, "actividad" if "actividad_codigo" in col else "operacion")
             acp_code = _code(vals.get("accion_corto_plazo_codigo"), "accion") or acp_code_h
             acp_text = vals.get("accion_corto_plazo") or (acp_text_h if not vals.get("accion_corto_plazo_codigo") else None)
@@ -256,6 +268,7 @@ class PoaBuilder:
                 "fecha_fin": _date(vals.get("fecha_fin")),
                 "resultado": vals.get("resultado"),
                 "responsable": vals.get("responsable"),
+                **trace(tid, i),
             }
             self.operaciones.append(row)
 
@@ -290,7 +303,7 @@ class PoaBuilder:
                     v[ck], v[level] = None, None
 
     def _reassign(self, vals: dict, tcode: str | None, known: dict, has_actividad: bool,
-                  where: str) -> dict:
+                  where: Location) -> dict:
         """Apply the code-hierarchy rule: the task belongs to the activity (or, in forms
         without activities, the operation) its code names, when that one is printed in
         the table; block values (resultado, dates) follow it."""
@@ -300,9 +313,9 @@ class PoaBuilder:
         if parent and parent in known[level] and parent != printed:
             src = known[level][parent]
             self.findings.append(Finding(
-                "poa_operaciones", "codigo_jerarquia", where, None, None, "advertencia",
+                "poa_operaciones", "codigo_jerarquia", where.describe(), None, None, "advertencia",
                 f"La tarea {tcode} está impresa junto a {level} {printed or '(vacía)'}, "
-                f"pero su código la asigna a {level} {parent}."))
+                f"pero su código la asigna a {level} {parent}.", where))
             upto = HIERARCHY.index(level)
             for lv in HIERARCHY[: upto + 1]:
                 vals[f"{lv}_codigo"], vals[lv] = src.get(f"{lv}_codigo"), src.get(lv)
@@ -312,9 +325,22 @@ class PoaBuilder:
                 and _depth(printed) == _depth(parent) and level in vals.get("_filled", ()):
             # the code names a level that is not printed anywhere: keep its code, no text
             self.findings.append(Finding(
-                "poa_operaciones", "codigo_jerarquia", where, None, None, "advertencia",
+                "poa_operaciones", "codigo_jerarquia", where.describe(), None, None, "advertencia",
                 f"La tarea {tcode} está impresa junto a {level} {printed}, pero su código la "
-                f"asigna a {level} {parent}, que no figura en el formulario."))
+                f"asigna a {level} {parent}, que no figura en el formulario.", where))
             vals[f"{level}_codigo"], vals[level] = parent, None
             vals["fecha_inicio"] = vals["fecha_fin"] = None
         return vals
+
+
+class PoaDatasets:
+    """Builder of ``poa_operaciones`` and ``poa_acciones`` for a POA document
+    (:func:`build_poa`), with the findings ``codigo_jerarquia``."""
+
+    name = "poa"
+    datasets = ("poa_operaciones", "poa_acciones")
+
+    def build(self, inp: BuildInput) -> BuildResult:
+        poa = build_poa(inp.ctx, inp.tables, inp.pages)
+        return BuildResult({"poa_operaciones": poa.operaciones, "poa_acciones": poa.acciones},
+                           poa.findings)

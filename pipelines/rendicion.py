@@ -61,7 +61,9 @@ from normalize.dates import MONTHS, find_date
 from normalize.headers import column_headers, map_columns
 from normalize.numbers import NumberFormat, detect_format, looks_numeric, parse_column
 from normalize.text import clean_text, fold
-from pipelines.context import DocContext, Finding
+from pipelines.builders import BuildInput, BuildResult
+from pipelines.context import DocContext, Finding, Location, trace
+from pipelines.tablas import tabla_id
 
 __all__ = ["build_rendicion", "budget_rows", "execution_rows", "budget_mapping",
            "execution_mapping", "fecha_corte"]
@@ -303,6 +305,7 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
     fuente_col = cols.get("fuente") if clas != "fuente" else None
     text_cols = {c for c in (code_col, desc_col, fuente_col) if c is not None}
 
+    tid = tabla_id(ctx, t)
     rows: list[dict] = []
     findings: list[Finding] = []
     open_rows: list[dict] = []          # rows since the previous total (fuente back-fill)
@@ -333,7 +336,7 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
             cur_fuente = None
             open_rows = []
             rows.append(_budget_row(ctx, pagina, fecha, tipo, clas, fuente, None, label,
-                                    amounts, True))
+                                    amounts, True, tid, fila))
             continue
         if not has_amounts:
             fl = _FUENTE_LABEL.fullmatch(label)
@@ -365,10 +368,10 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
             codigo, ok = _norm_code(raw_code, clas)
             if not ok:
                 findings.append(Finding(
-                    "presupuesto_ejecucion", "codigo_ilegible", f"p{pagina} fila {fila}", None, None,
-                    "advertencia",
+                    "presupuesto_ejecucion", "codigo_ilegible", f"p{pagina} {tid} fila {fila}",
+                    None, None, "advertencia",
                     f"El código '{raw_code}' no sigue la regla de {clas.replace('_', ' ')}; "
-                    f"se conserva como está impreso."))
+                    f"se conserva como está impreso.", Location(pagina, tid, fila)))
         fuente_text = parts[fuente_col] if fuente_col is not None and fuente_col < len(parts) else ""
         if clas == "fuente":
             fuente = None
@@ -377,16 +380,17 @@ def budget_rows(ctx: DocContext, t: Table, m: BudgetMapping
         else:
             fuente = cur_fuente
         row = _budget_row(ctx, pagina, fecha, tipo, clas, fuente, codigo, desc or None,
-                          amounts, False)
+                          amounts, False, tid, fila)
         rows.append(row)
         open_rows.append(row)
     return rows, findings
 
 
 def _budget_row(ctx: DocContext, pagina: int, fecha, tipo: str, clas: str, fuente: str | None,
-                codigo: str | None, descripcion: str | None, amounts: dict, es_total: bool
-                ) -> dict:
-    return {**ctx.prov(pagina), "fecha_corte": fecha, "tipo": tipo, "clasificador": clas,
+                codigo: str | None, descripcion: str | None, amounts: dict, es_total: bool,
+                tid: str, fila: int) -> dict:
+    return {**ctx.prov(pagina), **trace(tid, fila), "fecha_corte": fecha, "tipo": tipo,
+            "clasificador": clas,
             "fuente_codigo": fuente, "codigo": codigo, "descripcion": descripcion,
             **{f: amounts.get(f) for f in BUDGET_AMOUNTS},
             "percibido": amounts.get("percibido") if tipo == "recurso" else None,
@@ -463,6 +467,7 @@ def execution_rows(ctx: DocContext, t: Table, cols: dict[str, int]) -> list[dict
     table_unit = None if has_unit_col else _table_unit(t, cols)
     ident_cols = [cols[f] for f in ("unidad_organizacional", "operacion_codigo", "operacion",
                                     "tarea_codigo", "tarea") if f in cols]
+    tid = tabla_id(ctx, t)
     out: list[dict] = []
     cur = {"unidad_organizacional": None, "operacion_codigo": None, "operacion": None}
     for i, r in enumerate(t.body):
@@ -477,7 +482,7 @@ def execution_rows(ctx: DocContext, t: Table, cols: dict[str, int]) -> list[dict
             if has_unit_col and named and cur["unidad_organizacional"] \
                     and fold(named) == fold(cur["unidad_organizacional"]):
                 unit = cur["unidad_organizacional"]  # "TOTAL DNP": subtotal of a unit
-            out.append({**ctx.prov(t.row_pages[fila]), "unidad_organizacional": unit,
+            out.append({**ctx.prov(t.row_pages[fila]), **trace(tid, fila), "unidad_organizacional": unit,
                         "operacion_codigo": None, "operacion": None, "tarea_codigo": None,
                         "tarea": None, **_exec_nums(nums), "es_total": True})
             cur = dict.fromkeys(cur)
@@ -497,7 +502,7 @@ def execution_rows(ctx: DocContext, t: Table, cols: dict[str, int]) -> list[dict
         elif ident["operacion"]:
             cur["operacion"] = ident["operacion"]
         unit = cur["unidad_organizacional"] if has_unit_col else table_unit
-        out.append({**ctx.prov(t.row_pages[fila]), "unidad_organizacional": unit,
+        out.append({**ctx.prov(t.row_pages[fila]), **trace(tid, fila), "unidad_organizacional": unit,
                     "operacion_codigo": _op_code(cur["operacion_codigo"]) if cur["operacion_codigo"] else None,
                     "operacion": cur["operacion"],
                     "tarea_codigo": _task_code(ident["tarea_codigo"]) if ident["tarea_codigo"] else None,
@@ -537,3 +542,16 @@ def build_rendicion(ctx: DocContext, tables: list[Table], pages: list[Page]
         if em is not None:
             pj += execution_rows(ctx, t, em)
     return pe, pj, findings
+
+
+class RendicionDatasets:
+    """Builder of ``presupuesto_ejecucion`` and ``poa_ejecucion`` (every document kind:
+    a budget or execution table may be printed in any report; :func:`build_rendicion`),
+    with the findings ``codigo_ilegible``."""
+
+    name = "rendicion"
+    datasets = ("presupuesto_ejecucion", "poa_ejecucion")
+
+    def build(self, inp: BuildInput) -> BuildResult:
+        pe, pj, findings = build_rendicion(inp.ctx, list(inp.tables), list(inp.pages))
+        return BuildResult({"presupuesto_ejecucion": pe, "poa_ejecucion": pj}, findings)

@@ -25,9 +25,12 @@ Rules and tolerances:
   ``presupuesto_vigente`` in poa_ejecucion), where vigente is printed and not 0.
   Severity ``advertencia`` (printed percentages are often rounded or truncated).
 
-Rows carry no ``tabla_id``: a budget table is a run of consecutive rows with the same
-clasificador, tipo and fecha_corte on the same or the next page, and ``ubicacion``
-names the page and the row's code or description.
+A budget table is a run of consecutive rows with the same clasificador, tipo and
+fecha_corte on the same or the next page (a table continued over pages, or printed
+in two parts).  Each finding carries the row it points at as a typed
+:class:`~pipelines.context.Location` (``pagina``, ``tabla_id``, ``fila`` of the row's
+trace columns); ``ubicacion`` names the page and the row's code or description for a
+human reader.
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from normalize.text import fold
-from pipelines.context import Finding
+from pipelines.context import Finding, Location, location_of
 
 TOL_BS = 1.0
 """Tolerance of sums and of vigente = inicial + modificaciones, in Bs."""
@@ -120,7 +123,8 @@ def check_ponderacion(rows: Sequence[dict]) -> list[Finding]:
             "poa_operaciones", "ponderacion_suma_100", f"{span} {unit or '(sin unidad)'}".strip(),
             100.0, total, "advertencia",
             f"Las ponderaciones de las {len(weights)} tareas de la unidad "
-            f"'{unit or 'sin unidad'}' suman {total:g}% en lugar de 100%."))
+            f"'{unit or 'sin unidad'}' suman {total:g}% en lugar de 100%.",
+            Location(pages[0] if pages else None)))
     return out
 
 
@@ -187,7 +191,7 @@ def _compare_total(dataset: str, total: dict, scope: Sequence[dict], columns: Se
             dataset, "total_igual_suma", _where(total), expected, observed, "error",
             f"La fila de total '{_label(total)}' (página {total.get('pagina')}) "
             f"imprime {fmt(observed)} {unit} en {COLUMN_NAMES.get(c, c)}, pero la suma de sus "
-            f"{len(vals)} filas es {fmt(expected)} {unit}."))
+            f"{len(vals)} filas es {fmt(expected)} {unit}.", location_of(total)))
     return out
 
 
@@ -268,7 +272,7 @@ def check_vigente(rows: Sequence[dict]) -> list[Finding]:
             expected, vig, "error",
             f"En '{_label(r)}' (página {r.get('pagina')}) el presupuesto "
             f"vigente impreso es {_bs(vig)} Bs, pero inicial más modificaciones da "
-            f"{_bs(expected)} Bs."))
+            f"{_bs(expected)} Bs.", location_of(r)))
     return out
 
 
@@ -285,7 +289,7 @@ def _check_pct(dataset: str, rows: Sequence[dict], num: str, den: str, pct: str)
             dataset, "porcentaje_consistente", _where(r), expected, p, "advertencia",
             f"En '{_label(r)}' (página {r.get('pagina')}) el porcentaje de "
             f"ejecución impreso es {p:g}%, pero {COLUMN_NAMES.get(num, num)} entre "
-            f"{COLUMN_NAMES.get(den, den)} da {expected:g}%."))
+            f"{COLUMN_NAMES.get(den, den)} da {expected:g}%.", location_of(r)))
     return out
 
 
