@@ -13,7 +13,7 @@ from extract.layout import read_layers
 from extract.tables import find_tables
 from extract.tables.base import words_in
 from extract.text_layer import read_page
-from tests.conftest import corpus_pdf
+from tests.conftest import ROOT, corpus_pdf
 
 DIGITAL = ["digemig_poa_2019", "digemig_poa_2019_booktabs", "digemig_poa_2019_franjas",
            "segip_poa_2021", "segip_poa_2021_franjas", "segip_rendicion_2020_booktabs",
@@ -40,4 +40,44 @@ def test_every_word_of_a_table_region_is_in_one_of_its_cells(doc):
                 assert sum(len(c.replace(" ", "")) for c in cells) == sum(len(w.replace(" ", "")) for w in inside)
                 checked += 1
             pp.flush_cache()
+    assert checked > 0
+
+
+SCANNED = ["segip_poa_2021_escaneado", "segip_ra_036_2024_reformulacion_poa", "cge_informe_digemig_2024"]
+
+
+@pytest.fixture(scope="module")
+def ocr_cache(tmp_path_factory):
+    """The OCR cache of the corpus scans: the committed one when the repository has it,
+    else a fresh one for this test session (Tesseract then runs cold, once per page)."""
+    committed = ROOT / "tests" / "fixtures" / "ocr_cache"
+    return committed if committed.is_dir() else tmp_path_factory.mktemp("ocr_cache")
+
+
+@pytest.mark.parametrize("doc", SCANNED)
+def test_every_ocr_word_of_a_ruled_scan_table_is_in_one_of_its_cells(doc, ocr_cache, monkeypatch):
+    """On scans the cells are the ruled rectangles of the page image; every OCR word
+    inside a table's region is placed in exactly one of them.  The digit-only re-read of
+    suspicious numeric cells replaces a cell's text afterwards (a correction, not a
+    placement), so it is switched off here to compare words with cells."""
+    from extract import tables_image
+    from extract.ocr import ocr_pages
+    from extract.tables.image import image_candidates
+    from extract.layout import ocr_layer
+    from extract.models import Page
+
+    monkeypatch.setattr(tables_image, "reread_numeric_cells", lambda gray, rows, cells, scale: (rows, cells))
+    path = corpus_pdf(f"{doc}.pdf")
+    with pdfplumber.open(path) as pdf:
+        sizes = [(float(p.width), float(p.height)) for p in pdf.pages]
+    checked = 0
+    for r in ocr_pages(path, range(1, len(sizes) + 1), cache_dir=ocr_cache):
+        w, h = sizes[r.page_number - 1]
+        page = Page(r.page_number, w, h, r.texto, r.words, metodo="ocr")
+        layer = ocr_layer(page.numero, page.width, page.height, page.words)
+        for c in image_candidates(page, tables_image.image_tables(path, page)):
+            inside = [layer.words[i].text for i in words_in(layer, c.bbox, 1.0)]
+            cells = [x for row in c.rows for x in row]
+            assert _chars(inside) == _chars(cells), (doc, page.numero)
+            checked += 1
     assert checked > 0
