@@ -12,6 +12,7 @@ no drawn cues.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from extract.geometry import group_lines, line_height, union
@@ -26,6 +27,13 @@ MAX_INNER_PLAIN = 3
 """One-run lines a region may hold in a row before tabular lines resume."""
 MIN_TABULAR = 2
 MIN_LINES = 2
+LONE_ROW_CENTRE = 0.05
+"""A lone tabular line is a one-row table when its centre is this close (share of the
+text width) to the centre of the page's text, and it is at most
+:data:`LONE_ROW_WIDTH` of that width: a small key-figure table set in the middle of
+the page under its caption ("Refugiados y Permanencia humanitaria      90")."""
+LONE_ROW_WIDTH = 0.6
+_NUMBER = re.compile(r"^[-+(]?\d[\d.,]*\s*%?\)?$")
 
 
 def trim_larger_print(block: list[list[Word]], ratio: float = 1.2) -> None:
@@ -138,6 +146,23 @@ def header_above(block: list[list[Word]], lines: Sequence[Sequence[Word]]) -> li
     return out
 
 
+def lone_row(line: Sequence[Word], text_x0: float, text_x1: float) -> bool:
+    """True when ``line`` (one tabular line with no other near it) is a one-row table:
+    two to four runs, the last a number, centred in the page's text span
+    (``text_x0``..``text_x1``, points) and narrower than it (:data:`LONE_ROW_CENTRE`,
+    :data:`LONE_ROW_WIDTH`).  A label and its figure set apart in running text are not
+    centred; a heading with a page number is not narrow."""
+    segs = segments(line, SEGMENT_GAP * line_height(line))
+    if not 2 <= len(segs) <= 4 or not _NUMBER.match(" ".join(w.text for w in segs[-1])):
+        return False
+    span = text_x1 - text_x0
+    if span <= 0:
+        return False
+    x0, x1 = line[0].x0, line[-1].x1
+    return (x1 - x0) <= LONE_ROW_WIDTH * span and \
+        abs((x0 + x1) / 2 - (text_x0 + text_x1) / 2) <= LONE_ROW_CENTRE * span
+
+
 def regions(words: Sequence[Word], width: float | None = None) -> list[list[list[Word]]]:
     """Groups of text lines that may be whitespace tables (see the module docstring),
     looked for in each column of running text of the page (:func:`page_columns`)."""
@@ -146,6 +171,8 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
         if len(parts) > 1:
             return [r for part in parts for r in regions(part)]
     lines = group_lines(words)
+    text_x0 = min((w.x0 for w in words), default=0.0)
+    text_x1 = max((w.x1 for w in words), default=0.0)
     out: list[list[list[Word]]] = []
     block: list[list[Word]] = []
     pending: list[list[Word]] = []
@@ -165,6 +192,8 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
         trim_larger_print(block)
         if n_tab >= MIN_TABULAR and len(block) >= MIN_LINES:
             out.append(header_above(block, lines) + block)
+        elif len(block) == 1 and lone_row(block[0], text_x0, text_x1):
+            out.append(block)
         block, pending, n_tab = [], [], 0
 
     prev = None
@@ -230,9 +259,29 @@ printed one right below the other (a key/value block above a form's grid) compet
 with their union: the selection keeps the better reading."""
 
 
+def _tabular(line: Sequence[Word]) -> bool:
+    return len(segments(line, SEGMENT_GAP * line_height(line))) >= 2
+
+
+def without_leading_prose(part: list[list[Word]]) -> list[list[Word]]:
+    """``part`` without its first lines of one run that start left of every tabular
+    line of it by more than two line heights: a sentence of running text that
+    introduces the table ("Certificaciones a instituciones públicas, ...:" above a small
+    table set further right) is not its header."""
+    tab_x0 = [ln[0].x0 for ln in part if _tabular(ln)]
+    if not tab_x0:
+        return part
+    left = min(tab_x0)
+    k = 0
+    while k < len(part) and not _tabular(part[k]) and part[k][0].x0 < left - 2 * line_height(part[k]):
+        k += 1
+    return part[k:]
+
+
 def proposals(block: list[list[Word]]) -> list[list[list[Word]]]:
     """The region and its parts cut at its :data:`SPLITS` widest gaps between lines
-    (each part with at least two lines)."""
+    (each part with at least two lines; a part's leading running text taken off,
+    :func:`without_leading_prose`)."""
     out = [block]
     gaps = []
     for k in range(2, len(block) - 1):
@@ -243,6 +292,7 @@ def proposals(block: list[list[Word]]) -> list[list[list[Word]]]:
         out += [block[:k], block[k:]]
     if len(cuts) == 2 and cuts[1] - cuts[0] >= 2:
         out.append(block[cuts[0]:cuts[1]])
+    out = [out[0]] + [p for p in (without_leading_prose(p) for p in out[1:]) if p]
     return out
 
 
@@ -282,7 +332,7 @@ class StreamStrategy:
             bbox = union(w.bbox for ln in block for w in ln)
             ids = words_in(layer, bbox, tol=0.0)
             s = build([layer.words[i] for i in ids], bbox, Cues(), layer.pagina)
-            if s is None or s.n_cols < 2 or s.n_rows < 2:
+            if s is None or s.n_cols < 2 or (s.n_rows < 2 and len(block) > 1):
                 continue
             box, rows, cells = s.bbox, [list(r) for r in s.rows], list(s.cells)
             blank = blank_column(layer, s.bbox)

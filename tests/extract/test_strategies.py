@@ -124,3 +124,71 @@ def test_nothing_lost_in_built_pages(tmp_path, style, sideways):
         inside = [layer.words[i] for i in words_in(layer, t.frame_bbox, 0.0)]
         assert Counter("".join(w.text for w in inside).replace(" ", "")) == \
             Counter("".join("".join(r) for r in t.rows).replace(" ", ""))
+
+
+def _page_with_lines(path, lines):
+    """A page of running text with extra lines: ``(x, top, text)`` in points, top-left."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    w, h = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 9)
+    body = ("El servicio emitió las cédulas de identidad solicitadas en todas las oficinas del "
+            "país durante la gestión, según el reporte del sistema.")
+    for k in range(3):
+        c.drawString(60, h - (80 + 12 * k), body)
+    for x, top, text in lines:
+        c.drawString(x, h - top, text)
+    for k in range(3):
+        c.drawString(60, h - (200 + 12 * k), body)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_a_lone_centred_line_of_a_label_and_a_figure_is_a_one_row_table(tmp_path):
+    # the report's small key-figure tables: a bold caption, then one centred row
+    pdf = _page_with_lines(tmp_path / "lone.pdf", [
+        (190, 140, "CEDULAS GRATUITAS A NIVEL NACIONAL EMITIDAS EN LA GESTIÓN"),
+        (212, 156, "Refugiados y Permanencia humanitaria"), (422, 156, "90")])
+    layers, _ = _layers(pdf)
+    tables = find_tables(layers)
+    assert [_grid(t) for t in tables] == [[["Refugiados y Permanencia humanitaria", "90"]]]
+
+
+def test_a_label_and_figure_set_apart_at_the_left_margin_is_running_text(tmp_path):
+    pdf = _page_with_lines(tmp_path / "prose.pdf", [
+        (60, 156, "Total recaudado en la gestión"), (250, 156, "8.120.300")])
+    layers, _ = _layers(pdf)
+    assert find_tables(layers) == []
+
+
+def test_a_sentence_introducing_a_small_table_set_to_the_right_is_not_its_header():
+    # a full-width row of a table above, the sentence at the left margin, then a small
+    # two-column table further right: no proposal has the sentence over the table
+    from extract.models import Word
+    from extract.tables.stream import proposals
+
+    def line(top, *runs):
+        out = []
+        for text, x0 in runs:
+            x = x0
+            for t in text.split():
+                out.append(Word(t, (x, top, x + 5.0 * len(t), top + 8.0)))
+                x += 5.0 * len(t) + 2.5
+        return out
+
+    block = [line(38, ("Dirección Departamental La Paz", 60), ("31", 520)),
+             line(49, ("Dirección Departamental Oruro", 60), ("12", 520)),
+             line(60, ("Dirección Departamental Chuquisaca", 60), ("27", 520)),
+             line(90, ("Certificaciones a instituciones públicas y órdenes judiciales.", 60)),
+             line(101, ("CERTIFICACIÓN", 230), ("TOTAL", 360)),
+             line(112, ("Certificaciones QR", 230), ("400", 360)),
+             line(123, ("Certificaciones públicas", 230), ("500", 360))]
+    parts = proposals(block)
+    assert parts[0] == block                       # the whole region is still proposed
+    table = block[4:]
+    assert table in parts
+    # no part opens with the sentence as the header row of the table under it
+    assert not any(part[0] is block[3] and len(part) > 1 for part in parts[1:])
