@@ -63,6 +63,7 @@ DOCUMENTOS_SHAPE: dict[str, str | dict[str, str]] = {
     "numeros": "map:regex",
     "ocr_confusiones": "map:char",
     "firmas": {"cargos": "strlist"},
+    "gestion": {"texto": "strlist", "fecha_emision": "strlist", "claves": "map:regex"},
 }
 
 
@@ -262,6 +263,14 @@ def validate_documentos(files: ConfigFiles) -> dict:
         if tipo not in TIPOS:
             raise src.fail("tipos", tipo, f"[tipos] {tipo}: no es un tipo de documento del contrato "
                                           f"({', '.join(TIPOS)}).")
+    for kind in data["gestion"]["texto"] + data["gestion"]["fecha_emision"]:
+        if kind not in TIPOS:
+            raise src.fail("gestion", None, f"[gestion]: {kind} no es un tipo de documento del "
+                                            f"contrato ({', '.join(TIPOS)}).")
+    for name, rx in data["gestion"]["claves"].items():
+        if "anio" not in re.compile(rx).groupindex:
+            raise src.fail("gestion.claves", name, f"[gestion.claves] {name}: la expresión debe "
+                                                   "marcar el año con el grupo (?P<anio>...).")
     for acr in data["emisores_externos"]:
         if acr not in data["entidades"]:
             raise src.fail("emisores_externos", acr, f"[emisores_externos] {acr} no está en "

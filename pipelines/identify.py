@@ -9,12 +9,13 @@ kind of heading is a data change.
   arrive scanned, so they are read from ``Page.texto`` line by line, tolerating OCR
   noise (accents lost, 'N*' / 'Nº' / 'No.' for 'N°', labels broken over lines).
   Resolución: number after the 'RESOLUCIÓN ADMINISTRATIVA' heading, date of the
-  'La Paz, 14 de febrero de 2024' line, titulo = subject heading, gestión = the year in
-  that heading (else a 'Gestión:' line, else the year of issue).  Audit report: number
+  'La Paz, 14 de febrero de 2024' line, titulo = subject heading.  Audit report: number
   after 'Informe N°', date after 'Fecha de emisión', titulo = 'RESUMEN EJECUTIVO' /
   'INFORME DE ...' heading, entidad = the 'Entidad:' value, emisor = the external
-  emitter in the letterhead (``[emisores_externos]``: CGE) else the entity, gestión =
-  the year in the title, else a 'Gestión:' value, else the year of issue.
+  emitter in the letterhead (``[emisores_externos]``: CGE) else the entity.
+- Gestión of every kind (:func:`detect_gestion`): explicit cues only (``[gestion]``:
+  'GESTIÓN 2021', 'POA 2019', 'al 31 de diciembre de 2020'; a resolución or an audit
+  report without one takes the year of its date of issue), ``0`` when there is none.
 """
 from __future__ import annotations
 
@@ -45,12 +46,13 @@ def knowledge() -> dict:
 
 @dataclass(frozen=True)
 class Identity:
-    """What :func:`identify` found.  ``tipo`` is one of the contract's kinds."""
+    """What :func:`identify` found.  ``tipo`` is one of the contract's kinds; ``gestion``
+    is ``0`` when the document names no fiscal year (DATASETS.md ``gestion``)."""
 
     tipo: str
     entidad: str | None
     emisor: str | None
-    gestion: int | None
+    gestion: int
     titulo: str | None
     fecha: date | None
     numero: str | None = None
@@ -149,19 +151,57 @@ def title_lines(page: Page, stop_y: float | None = None) -> list[str]:
     return block
 
 
-def detect_gestion(pages: list[Page], titulo: str | None) -> int | None:
-    """Fiscal year: the year in the title, else after 'GESTIÓN', else the most common
-    year on the first page."""
-    if titulo:
-        m = YEAR.findall(titulo)
-        if m:
-            return int(m[-1])
-    head = " ".join(p.texto for p in pages[:2])
-    m = re.search(r"gesti[oó]n(?: del poa)?\s*:?\s*(20\d\d)", head, re.I)
-    if m:
-        return int(m.group(1))
-    years = Counter(YEAR.findall(pages[0].texto if pages else ""))
-    return int(years.most_common(1)[0][0]) if years else None
+@lru_cache(maxsize=1)
+def _gestion_cues() -> tuple[re.Pattern, ...]:
+    """The compiled ``[gestion.claves]`` of documentos.toml."""
+    return tuple(re.compile(rx) for rx in knowledge()["gestion"]["claves"].values())
+
+
+def gestion_cue(text: str | None) -> tuple[int, int] | None:
+    """The first explicit gestión cue in ``text`` (``[gestion.claves]``, matched on the
+    folded text): ``(position, year)``, or None.  'GESTIÓN 2021', 'POA 2019', 'PLAN
+    OPERATIVO ANUAL ENERO A DICIEMBRE 2019', 'al 31 de diciembre de 2020' are cues; a
+    bare year ('puertos 2001', 'Ley N° 145 de 2011') is not (DATASETS.md ``gestion``)."""
+    folded = fold(text)
+    hits = [(m.start(), int(m["anio"])) for rx in _gestion_cues() if (m := rx.search(folded))]
+    return min(hits) if hits else None
+
+
+def labelled_gestion(lines: list[str]) -> int | None:
+    """The year of the first line that starts with a gestión cue and is a label: a ':'
+    in the cue ('GESTIÓN DEL POA: 2021', 'Gestión: 2024') or nothing after the year
+    ('GESTIÓN 2024').  A sentence that merely starts with one ('gestión 2019 y el
+    periodo ...') is not."""
+    for ln in lines:
+        folded = fold(ln)
+        for rx in _gestion_cues():
+            m = rx.match(folded)
+            if m and (":" in m.group(0) or not folded[m.end():].strip(" .")):
+                return int(m["anio"])
+    return None
+
+
+def detect_gestion(pages: list[Page], titulo: str | None, tipo: str, fecha: date | None = None,
+                   labelled: int | None = None) -> int:
+    """Fiscal year from explicit cues only (DATASETS.md ``gestion``; cues and kinds in
+    ``[gestion]`` of documentos.toml), in this order: a cue in the title; a labelled head
+    line of the first page (:func:`labelled_gestion`) or ``labelled`` (a report's
+    'Gestión examinada:' value); for the kinds in ``texto``, the first cue printed on the
+    first two pages; for the kinds in ``fecha_emision``, the year of ``fecha`` (date of
+    issue).  ``0`` when the document gives none."""
+    conf = knowledge()["gestion"]
+    if (hit := gestion_cue(titulo)):
+        return hit[1]
+    head = labelled_gestion(text_lines(pages[0])[:40]) if pages else None
+    if head or labelled:
+        return head or labelled
+    if tipo in conf["texto"]:
+        for p in pages[:2]:
+            if (hit := gestion_cue(p.texto)):
+                return hit[1]
+    if tipo in conf["fecha_emision"] and fecha is not None:
+        return fecha.year
+    return 0
 
 
 def detect_fecha(pages: list[Page]) -> date | None:
@@ -500,8 +540,7 @@ def identify(pages: list[Page], table_tops: dict[int, float] | None = None) -> I
     if tipo == "resolucion":
         f = resolucion_fields(pages)
         titulo = f["titulo"]
-        gestion = _year_of(titulo) or _labelled_gestion(pages) or \
-            (f["fecha"].year if f["fecha"] else None) or detect_gestion(pages, titulo)
+        gestion = detect_gestion(pages, titulo, tipo, f["fecha"])
         return Identity(tipo=tipo, entidad=entidad, emisor=emisor, gestion=gestion,
                         titulo=titulo, fecha=f["fecha"], numero=f["numero"])
     if tipo == "informe_auditoria":
@@ -512,14 +551,13 @@ def identify(pages: list[Page], table_tops: dict[int, float] | None = None) -> I
         emisor = ext or entidad
         fecha = f["fecha"] or _place_date(pages[:2])
         titulo = f["titulo"] or _geometry_title(pages, table_tops)
-        gestion = _year_of(titulo) or f["gestion"] or (fecha.year if fecha else None) or \
-            detect_gestion(pages, titulo)
+        gestion = detect_gestion(pages, titulo, tipo, fecha, f["gestion"])
         return Identity(tipo=tipo, entidad=entidad, emisor=emisor, gestion=gestion,
                         titulo=titulo, fecha=fecha,
                         numero=normalize_numero(f["numero"], emisor))
     titulo = _geometry_title(pages, table_tops)
     return Identity(tipo=tipo, entidad=entidad, emisor=emisor,
-                    gestion=detect_gestion(pages, titulo), titulo=titulo,
+                    gestion=detect_gestion(pages, titulo, tipo), titulo=titulo,
                     fecha=detect_fecha(pages))
 
 
@@ -537,18 +575,4 @@ def _place_date(pages: list[Page]) -> date | None:
         for ln in text_lines(p):
             if _is_place_date(ln) and (d := find_date(ln)):
                 return d
-    return None
-
-
-def _year_of(text: str | None) -> int | None:
-    m = YEAR.findall(text or "")
-    return int(m[-1]) if m else None
-
-
-def _labelled_gestion(pages: list[Page]) -> int | None:
-    """The year of a 'Gestión: 2024' / 'GESTIÓN 2024' line among the head lines."""
-    for ln in _head_lines(pages):
-        m = re.match(r"^\s*gesti[oó]n(?:\s+fiscal)?\s*:?\s*(20\d\d)\b", ln, re.IGNORECASE)
-        if m:
-            return int(m.group(1))
     return None

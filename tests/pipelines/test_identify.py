@@ -222,3 +222,47 @@ def test_corpus_truth_text(name):
            "gestion": str(ident.gestion), "titulo": ident.titulo, "numero": ident.numero,
            "fecha": ident.fecha.isoformat() if ident.fecha else ""}
     assert got == {k: truth[k] for k in got}
+
+
+# --------------------------------------------------------------------------- gestión
+
+@pytest.mark.parametrize("name", ["cge_informe_digemig_2024", "segip_poa_2021_escaneado",
+                                  "segip_ra_036_2024_reformulacion_poa"])
+def test_gestion_of_the_scanned_corpus_documents_from_their_text(name):
+    """From the transcribed text alone (no title geometry): the cues on the first pages,
+    or the year of issue of the audit report.  The digital documents are checked on real
+    pipeline output (tests/analyst/test_trace.py)."""
+    assert identify(truth_pages(name)).gestion == int(truth_row(name, "documentos")[0]["gestion"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Puertos 2001\nPuerto Toneladas\nArica 1.200\nIquique 900", 0),   # a year in a table caption
+    ("Ley N° 145 de 27 de junio de 2011\nInforme de actividades", 0),  # a year in a citation
+    ("Cuadro 3\n2018 2019 2020\nIngresos 10 20 30", 0),                  # years as column headers
+    ("", 0),
+    ("PLAN OPERATIVO ANUAL 2021\nÁREA ORGANIZACIONAL: DNAF", 2021),
+    ("FORMULARIO N° 1\nPLAN OPERATIVO ANUAL ENERO A DICIEMBRE 2019", 2019),
+    ("ACCIÓN DE CORTO PLAZO POA 2019: 22. Modernización", 2019),
+    ("GESTIÓN DEL POA: 2021\nCOD. OPERACIÓN", 2021),
+    ("Ejecución presupuestaria al 31 de diciembre de 2020 (en bolivianos)", 2020),
+    ("Se informa que en 2018 se ejecutó... \nGestión 2020", 2020),
+])
+def test_gestion_cues_only(text, expected):
+    ident = identify([page(text)])
+    assert ident.tipo in ("poa", "rendicion_cuentas", "otro")
+    assert ident.gestion == expected
+
+
+def test_gestion_of_an_audit_report_is_not_a_year_in_its_text():
+    """The CGE report's text speaks of 'la gestión 2019' and 'el periodo 2021 — 2025';
+    it is about the year it was issued (no gestión labelled)."""
+    assert identify([page(CGE_OCR)]).gestion == 2024
+    labelled = CGE_OCR.replace("Resultados:", "Gestión examinada: 2023\nResultados:")
+    assert identify([page(labelled)]).gestion == 2023
+
+
+def test_resolucion_without_fiscal_year_takes_its_year_of_issue():
+    text = ("RESOLUCIÓN ADMINISTRATIVA N° 12/2022\nAPROBACIÓN DEL REGLAMENTO INTERNO DE PERSONAL\n"
+            "La Paz, 3 de marzo de 2023\nVISTOS:\nLa Ley N° 1178 de 20 de julio de 1990 ...")
+    ident = identify([page(text)])
+    assert (ident.tipo, ident.gestion) == ("resolucion", 2023)
