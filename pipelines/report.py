@@ -6,15 +6,18 @@ linking one page per document (``<documento_id>.html``).  Each document page sho
 
 - rows per dataset (from the Parquet files' metadata), pages and OCR confidence per
   page (``paginas.ocr_confianza``), ``errores`` rows of the file;
-- the ``validaciones`` findings, each linked to the page it points at (``ubicacion``
-  starting with a ``tabla_id``, or naming a page: ``p44 ...``, ``p34-p35 ...``);
+- the ``validaciones`` findings, each linked to the page it points at: the trace
+  columns ``pagina``, ``tabla_id``, ``fila`` (DATASETS.md "Trace columns"; the human
+  ``ubicacion`` is shown, never parsed);
 - every page rendered with pypdfium2 (``<documento_id>/p001-100dpi.png``), with the
   tables of the layout sidecar (``<layout>/<documento_id>.json``, points, top-left
   origin) drawn over it as absolutely positioned boxes labelled ``tabla_id · metodo ·
   confianza`` (dotted red when the confidence is below the low-confidence threshold),
-  the cells a finding names marked (``numero_ilegible``, ``ocr_numero_reparado``:
-  ``'<tabla_id> fila i columna j'``; other findings that name a ``fila``: the row), and
-  the cell grid on demand (a checkbox).
+  the place a finding points at marked from the ``tablas`` cell boxes (``x0, top, x1,
+  bottom``): the row ``(tabla_id, fila)`` on the page it is printed on, or the whole
+  table on ``pagina`` when the finding names no row (``numero_ilegible`` and
+  ``ocr_numero_reparado`` are drawn as cell flags; ``validaciones`` has no column, so
+  the flag covers the row that holds the cell), and the cell grid on demand (a checkbox).
 
 No server and no network: open ``index.html`` in a browser.  Page images are cached by
 documento_id (content hash) and dpi, so re-running only renders new documents
@@ -27,7 +30,6 @@ import argparse
 import html
 import json
 import logging
-import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -35,57 +37,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from extract.tables import LOW_CONFIDENCE
 from pipelines.document import sha256_of
-from pipelines.schemas import PARTITIONED, SCHEMAS
+from pipelines.schemas import BOX, PARTITIONED, SCHEMAS
 
 log = logging.getLogger(__name__)
 
+BOX_COLUMNS = [name for name, _ in BOX]
 CELL_RULES = {"numero_ilegible": "ilegible", "ocr_numero_reparado": "reparado"}
 """Findings that mark one cell, and the CSS class of the mark."""
-
-_TID = r"(?P<tid>[0-9A-Za-z]+-p(?P<tpag>\d+)-t\d+)"
-_RE_TABLE = re.compile(_TID + r"(?:\s+fila\s+(?P<fila>\d+))?(?:\s+columna\s+(?P<col>\d+))?")
-_RE_PAGE = re.compile(r"^p(?P<p>\d+)(?:\s*-\s*p(?P<p2>\d+))?\b")
-_RE_PAGE_ANY = re.compile(r"\bp(?P<p>\d+)\b")
-_RE_MSG_PAGE = re.compile(r"p[áa]gina\s+(?P<p>\d+)", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Ubicacion:
-    """Where a finding points: a table (and row, column) and/or a page."""
-
-    tabla_id: str | None = None
-    fila: int | None = None
-    columna: int | None = None
-    pagina: int | None = None
-
-
-def parse_ubicacion(ubicacion: str | None, mensaje: str | None = None) -> Ubicacion:
-    """Parse a ``validaciones.ubicacion``: ``'<tabla_id> fila 4 columna 2'``,
-    ``'<tabla_id> fila 4'``, ``'p44 categoria_programatica: TOTALES'``,
-    ``'p34-p35 UNIDAD'`` (the first page).  Without either form, a ``página N`` in
-    ``mensaje`` gives the page.  ``pagina`` is the table's first page for a table
-    location (the row's page needs the layout: :meth:`Layout.page_of`)."""
-    text = (ubicacion or "").strip()
-    m = _RE_TABLE.search(text)
-    if m:
-        return Ubicacion(m["tid"], int(m["fila"]) if m["fila"] else None,
-                         int(m["col"]) if m["col"] else None, int(m["tpag"]))
-    m = _RE_PAGE.match(text) or _RE_PAGE_ANY.search(text)
-    if m:
-        return Ubicacion(pagina=int(m["p"]))
-    m = _RE_MSG_PAGE.search(mensaje or "")
-    if m:
-        return Ubicacion(pagina=int(m["p"]))
-    return Ubicacion()
-
 
 Box = tuple[float, float, float, float]
 
@@ -141,25 +105,70 @@ class Layout:
         return [tuple(c["bbox"]) for t in self.tables for c in t.get("celdas", [])
                 if c.get("pagina") == pagina and c.get("bbox")]
 
-    def locate(self, u: Ubicacion) -> tuple[int | None, Box | None]:
-        """The page and box (cell, row, or None) a parsed location points at."""
-        if not u.tabla_id:
-            return u.pagina, None
-        t = self._table(u.tabla_id)
-        if t is None or u.fila is None:
-            return u.pagina, None
-        cells = [c for c in t.get("celdas", []) if c.get("fila") == u.fila and c.get("bbox")]
-        if u.columna is not None:
-            cells = [c for c in cells if c.get("columna") == u.columna] or cells
-        if not cells:
-            return u.pagina, None
-        page = cells[0].get("pagina") or t.get("pagina")
-        return page, _union([tuple(c["bbox"]) for c in cells if (c.get("pagina") or page) == page])
+
+@dataclass(frozen=True)
+class Place:
+    """Where a finding is drawn: its page and the box marked there (points, top-left
+    origin), both None when unknown."""
+
+    pagina: int | None = None
+    box: Box | None = None
 
 
-def read_dataset(parquet: Path, dataset: str, columns: list[str] | None = None) -> pa.Table:
-    """Read ``dataset`` (only ``columns`` if given) from ``parquet``; an empty table of
-    the contract schema when it has no files."""
+@dataclass
+class CellBoxes:
+    """One document's cell boxes by table and row, from ``tablas`` (``x0, top, x1,
+    bottom``) or the layout sidecar: ``(tabla_id, fila) -> [(pagina, box)]``."""
+
+    rows: dict[tuple[str, int], list[tuple[int, Box]]] = field(default_factory=dict)
+
+    def add(self, tabla_id: str, fila: int, pagina: int | None, box) -> None:
+        """Record the box of one cell; cells without a box or a page are ignored."""
+        if pagina is None or box is None or any(v is None for v in box):
+            return
+        self.rows.setdefault((tabla_id, int(fila)), []).append((int(pagina), tuple(map(float, box))))
+
+    @classmethod
+    def from_tablas(cls, rows: list[dict]) -> "CellBoxes":
+        """From ``tablas`` rows (``tabla_id, fila, pagina, x0, top, x1, bottom``)."""
+        out = cls()
+        for r in rows:
+            out.add(r["tabla_id"], r["fila"], r.get("pagina"),
+                    (r.get("x0"), r.get("top"), r.get("x1"), r.get("bottom")))
+        return out
+
+    @classmethod
+    def from_layout(cls, layout: Layout) -> "CellBoxes":
+        """From the layout sidecar's cells (a cell without a page is on its table's page)."""
+        out = cls()
+        for t in layout.tables:
+            for c in t.get("celdas", []):
+                out.add(t.get("tabla_id"), c.get("fila"), c.get("pagina") or t.get("pagina"), c.get("bbox"))
+        return out
+
+    def place(self, finding: dict) -> Place:
+        """Where a ``validaciones`` row is drawn, from its trace columns only: the row
+        ``(tabla_id, fila)`` on the page its first cell is printed on; a table without a
+        row: the table's cells on ``pagina``; no table: ``pagina`` without a box."""
+        pagina, tid, fila = finding.get("pagina"), finding.get("tabla_id"), finding.get("fila")
+        if not tid:
+            return Place(pagina)
+        if fila is not None:
+            cells = self.rows.get((tid, int(fila)), [])
+            if not cells:
+                return Place(pagina)
+            page = cells[0][0]
+            return Place(page, _union([b for p, b in cells if p == page]))
+        cells = [pb for (t, _), pbs in self.rows.items() if t == tid for pb in pbs]
+        page = pagina if pagina is not None else (min(p for p, _ in cells) if cells else None)
+        here = [b for p, b in cells if p == page]
+        return Place(page, _union(here) if here else None)
+
+
+def read_dataset(parquet: Path, dataset: str, columns: list[str] | None = None,
+                 filter: pc.Expression | None = None) -> pa.Table:
+    """Read ``dataset`` (only ``columns`` if given, only the rows ``filter`` keeps) from
+    ``parquet``; an empty table of the contract schema when it has no files."""
     schema = SCHEMAS[dataset]
     cols = columns or schema.names
     folder = parquet / dataset
@@ -170,7 +179,7 @@ def read_dataset(parquet: Path, dataset: str, columns: list[str] | None = None) 
         if dataset in PARTITIONED else None
     ds = pads.dataset([str(f) for f in files], format="parquet", partitioning=part,
                       partition_base_dir=str(folder))
-    return ds.to_table(columns=[c for c in cols if c in ds.schema.names])
+    return ds.to_table(columns=[c for c in cols if c in ds.schema.names], filter=filter)
 
 
 def rows_per_dataset(parquet: Path, documento_id: str) -> dict[str, int]:
@@ -201,9 +210,27 @@ class SourceFinder:
         return self._by_hash.get(documento_id)
 
 
-def render_pages(pdf: Path, folder: Path, dpi: int, force: bool = False) -> dict[int, tuple[str, tuple[float, float]]]:
+MAX_IMAGE_PIXELS = 16_000_000
+"""Pixels of one page image at most (a 200 x 200 inch page at 100 dpi would be 400
+megapixels, over a gigabyte of RGB): a larger page is rendered at the resolution that
+fits; the boxes are drawn in percent of the page, so they still line up."""
+
+
+def render_scale(size: tuple[float, float], dpi: int, max_pixels: int = MAX_IMAGE_PIXELS) -> float:
+    """Pixels per point for a page of ``size`` (points) at ``dpi``, lowered so the image
+    has at most ``max_pixels`` pixels."""
+    w, h = size
+    scale = dpi / 72
+    if w > 0 and h > 0 and w * h * scale * scale > max_pixels:
+        scale = (max_pixels / (w * h)) ** 0.5
+    return scale
+
+
+def render_pages(pdf: Path, folder: Path, dpi: int, force: bool = False,
+                 max_pixels: int = MAX_IMAGE_PIXELS) -> dict[int, tuple[str, tuple[float, float]]]:
     """Render every page of ``pdf`` to ``folder/pNNN-<dpi>dpi.png`` (kept when it
-    exists, unless ``force``).  Returns page -> (file name, page size in points)."""
+    exists, unless ``force``), at most ``max_pixels`` pixels a page
+    (:func:`render_scale`).  Returns page -> (file name, page size in points)."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -215,11 +242,12 @@ def render_pages(pdf: Path, folder: Path, dpi: int, force: bool = False) -> dict
             page = doc[i]
             try:
                 name = f"p{i + 1:03d}-{dpi}dpi.png"
-                out[i + 1] = (name, (float(page.get_width()), float(page.get_height())))
+                size = (float(page.get_width()), float(page.get_height()))
+                out[i + 1] = (name, size)
                 target = folder / name
                 if force or not target.is_file():
                     # a 256-colour palette keeps text and stamps legible at a quarter of the size
-                    img = page.render(scale=dpi / 72).to_pil().quantize(256, method=Image.Quantize.FASTOCTREE)
+                    img = page.render(scale=render_scale(size, dpi, max_pixels)).to_pil().quantize(256, method=Image.Quantize.FASTOCTREE)
                     tmp = target.with_name(target.name + ".tmp")
                     img.save(tmp, format="PNG")
                     tmp.replace(target)
@@ -300,7 +328,6 @@ class PlacedFinding:
     row: dict
     pagina: int | None
     box: Box | None
-    ubicacion: Ubicacion
 
 
 @dataclass
@@ -318,17 +345,19 @@ class DocReport:
 def document_page(doc: dict, findings_rows: list[dict], paginas_rows: list[dict],
                   errores_rows: list[dict], counts: dict[str, int], layout: Layout,
                   images: dict[int, tuple[str, tuple[float, float]]], image_dir: str,
-                  pdf_found: bool) -> tuple[str, list[PlacedFinding]]:
+                  pdf_found: bool, cells: CellBoxes | None = None) -> tuple[str, list[PlacedFinding]]:
     """The HTML of one document's page and its placed findings.
 
     ``doc`` is its ``documentos`` row; ``findings_rows``, ``paginas_rows`` and
     ``errores_rows`` its rows of those datasets; ``counts`` rows per dataset;
-    ``images`` page -> (PNG file name under ``image_dir``, page size in points)."""
+    ``images`` page -> (PNG file name under ``image_dir``, page size in points);
+    ``cells`` the document's cell boxes (default: the layout sidecar's), which place each
+    finding by its trace columns (:meth:`CellBoxes.place`)."""
+    cells = cells if cells is not None else CellBoxes.from_layout(layout)
     findings = []
     for k, r in enumerate(findings_rows, 1):
-        u = parse_ubicacion(r.get("ubicacion"), r.get("mensaje"))
-        pagina, box = layout.locate(u)
-        findings.append(PlacedFinding(k, r, pagina, box, u))
+        where = cells.place(r)
+        findings.append(PlacedFinding(k, r, where.pagina, where.box))
     by_page: dict[int, list[PlacedFinding]] = defaultdict(list)
     for f in findings:
         if f.pagina is not None:
@@ -492,8 +521,12 @@ def build_report(parquet: Path, layout_dir: Path | None, raw: Path | None, out: 
     validaciones = read_dataset(parquet, "validaciones").to_pylist()
     paginas = read_dataset(parquet, "paginas", ["documento_id", "pagina", "metodo", "ocr_confianza"]).to_pylist()
     errores = read_dataset(parquet, "errores").to_pylist()
+    tids = sorted({r["tabla_id"] for r in validaciones if r.get("tabla_id")})
+    boxes = read_dataset(parquet, "tablas", ["documento_id", "tabla_id", "fila", "pagina", *BOX_COLUMNS],
+                         filter=pc.field("tabla_id").isin(tids)).to_pylist() if tids else []
     by_doc: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for name, rows in (("validaciones", validaciones), ("paginas", paginas), ("errores", errores)):
+    for name, rows in (("validaciones", validaciones), ("paginas", paginas), ("errores", errores),
+                       ("tablas", boxes)):
         for r in rows:
             by_doc[r.get("documento_id")][name].append(r)
     finder = SourceFinder(raw)
@@ -512,7 +545,8 @@ def build_report(parquet: Path, layout_dir: Path | None, raw: Path | None, out: 
         errs = rows["errores"] + [e for e in errores if e.get("documento_id") is None
                                   and e.get("archivo") == doc.get("archivo")]
         text, findings = document_page(doc, rows["validaciones"], rows["paginas"], errs,
-                                       rows_per_dataset(parquet, did), layout, images, did, bool(images))
+                                       rows_per_dataset(parquet, did), layout, images, did, bool(images),
+                                       CellBoxes.from_tablas(rows["tablas"]))
         target = out / f"{did}.html"
         target.write_text(text, encoding="utf-8")
         done.append((doc, DocReport(did, doc.get("archivo") or "", target,

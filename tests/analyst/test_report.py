@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from pipelines import report
-from pipelines.report import Layout, Ubicacion, build_report, document_page, parse_ubicacion
+from pipelines.report import CellBoxes, Layout, Place, build_report, document_page
 from pipelines.schemas import SCHEMAS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -21,19 +21,69 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 DIGEMIG = "digemig_poa_2019.pdf"
 
 
-@pytest.mark.parametrize("ubicacion, mensaje, expected", [
-    ("543274ce9975e418-p1-t2 fila 4", None, Ubicacion("543274ce9975e418-p1-t2", 4, None, 1)),
-    ("543274ce9975e418-p3-t1 fila 12 columna 5", None, Ubicacion("543274ce9975e418-p3-t1", 12, 5, 3)),
-    ("543274ce9975e418-p10-t2", None, Ubicacion("543274ce9975e418-p10-t2", None, None, 10)),
-    ("p44 categoria_programatica: TOTALES", None, Ubicacion(pagina=44)),
-    ("p34-p35 DIRECCIÓN DEPARTAMENTAL DE TARIJA", None, Ubicacion(pagina=34)),
-    ("p13 DNP 10.1.5", None, Ubicacion(pagina=13)),
-    ("unidad DNAF", "La suma (página 7) no es 100.", Ubicacion(pagina=7)),
-    ("unidad DNAF", "sin página", Ubicacion()),
-    (None, None, Ubicacion()),
-])
-def test_parse_ubicacion(ubicacion, mensaje, expected):
-    assert parse_ubicacion(ubicacion, mensaje) == expected
+def _cells(t: dict, fila: int) -> list[dict]:
+    return [c for c in t["celdas"] if c["fila"] == fila and c.get("bbox")]
+
+
+def test_findings_placed_by_trace_columns(digemig):
+    """A finding is placed from pagina/tabla_id/fila alone: ``ubicacion`` is free text
+    (here deliberately misleading) and is never read."""
+    did = digemig.ids[DIGEMIG]
+    layout = Layout.load(digemig.layout, did)
+    boxes = CellBoxes.from_layout(layout)
+    t = next(t for t in layout.tables if len({c["pagina"] for c in t["celdas"]}) > 1)
+    last = max(c["fila"] for c in t["celdas"])
+    row = _cells(t, last)
+    page = row[0]["pagina"]
+    assert page != t["pagina"], "the last row of a continued table is on a later page"
+    where = boxes.place({"pagina": page, "tabla_id": t["tabla_id"], "fila": last,
+                         "ubicacion": "p1 otra tabla fila 0"})
+    assert where.pagina == page
+    assert where.box == pytest.approx((min(c["bbox"][0] for c in row), min(c["bbox"][1] for c in row),
+                                       max(c["bbox"][2] for c in row), max(c["bbox"][3] for c in row)))
+    # a whole table on a page: the box of its cells printed there
+    first_page = [c["bbox"] for c in t["celdas"] if c["pagina"] == t["pagina"] and c.get("bbox")]
+    whole = boxes.place({"pagina": t["pagina"], "tabla_id": t["tabla_id"], "fila": None})
+    assert whole.pagina == t["pagina"] and whole.box[1] == pytest.approx(min(b[1] for b in first_page))
+    # only a page; nothing at all; a table the document does not have
+    assert boxes.place({"pagina": 7, "tabla_id": None, "fila": None, "ubicacion": "p3"}) == Place(7, None)
+    assert boxes.place({"ubicacion": "p44 categoria_programatica: TOTALES"}) == Place(None, None)
+    assert boxes.place({"pagina": 2, "tabla_id": "no-existe-p2-t9", "fila": 3}) == Place(2, None)
+
+
+def test_cell_boxes_from_tablas_match_the_layout(digemig):
+    """The two sources of boxes (the ``tablas`` dataset and the layout sidecar) agree."""
+    did = digemig.ids[DIGEMIG]
+    rows = report.read_dataset(digemig.parquet, "tablas",
+                               ["documento_id", "tabla_id", "fila", "pagina", "x0", "top", "x1", "bottom"]).to_pylist()
+    from_tablas = CellBoxes.from_tablas([r for r in rows if r["documento_id"] == did])
+    from_layout = CellBoxes.from_layout(Layout.load(digemig.layout, did))
+    assert from_tablas.rows.keys() == from_layout.rows.keys() and len(from_tablas.rows) > 50
+    def flat(cells):
+        return [v for p, box in sorted(cells) for v in (p, *box)]
+
+    for key, cells in from_layout.rows.items():
+        assert flat(from_tablas.rows[key]) == pytest.approx(flat(cells), abs=0.01), key
+
+
+def test_render_scale_caps_huge_pages():
+    assert report.render_scale((612, 792), 100) == pytest.approx(100 / 72)
+    huge = (200 * 72, 200 * 72)  # 200 x 200 inches: 400 megapixels at 100 dpi
+    s = report.render_scale(huge, 100)
+    assert (huge[0] * s) * (huge[1] * s) <= report.MAX_IMAGE_PIXELS * 1.0001
+    assert (huge[0] * s) * (huge[1] * s) >= report.MAX_IMAGE_PIXELS * 0.999
+
+
+def test_huge_page_rendered_within_the_cap(tmp_path):
+    from reportlab.pdfgen import canvas
+    pdf = tmp_path / "enorme.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(200 * 72, 200 * 72))
+    c.drawString(100, 100, "página enorme")
+    c.save()
+    images = report.render_pages(pdf, tmp_path / "img", dpi=100, max_pixels=1_000_000)
+    w, h = Image.open(tmp_path / "img" / images[1][0]).size
+    assert w * h <= 1_000_000 and w >= 990
+    assert images[1][1] == (200 * 72, 200 * 72)
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +146,10 @@ def test_finding_rows_are_marked_on_their_page(digemig, digemig_report):
     page = (out / f"{did}.html").read_text(encoding="utf-8")
     layout = Layout.load(digemig.layout, did)
     findings = pq.read_table(next((digemig.parquet / "validaciones").rglob("*.parquet"))).to_pylist()
+    boxes = CellBoxes.from_layout(layout)
     for n, f in enumerate(findings, 1):
-        u = parse_ubicacion(f["ubicacion"])
-        pagina, box = layout.locate(u)
+        assert f["tabla_id"] and f["fila"] is not None, f
+        pagina, box = boxes.place(f).pagina, boxes.place(f).box
         assert box is not None, f["ubicacion"]
         # the mark sits in the section of the page where that row is printed
         section = page.split(f'<section class="page" id="p{pagina}">', 1)[1].split("</section>", 1)[0]
@@ -107,21 +158,24 @@ def test_finding_rows_are_marked_on_their_page(digemig, digemig_report):
 
 
 def test_cell_findings_are_flagged(digemig):
-    """numero_ilegible / ocr_numero_reparado mark the one cell they name."""
+    """numero_ilegible / ocr_numero_reparado flag the row (``tabla_id``, ``fila``) that
+    holds the cell they name, on the page that row is printed on."""
     did = digemig.ids[DIGEMIG]
     layout = Layout.load(digemig.layout, did)
     t = layout.tables[1]
-    cell = next(c for c in t["celdas"] if c["fila"] == 3 and c["columna"] == 2)
+    row = _cells(t, 3)
+    x0, top = min(c["bbox"][0] for c in row), min(c["bbox"][1] for c in row)
+    trace = {"pagina": row[0]["pagina"], "tabla_id": t["tabla_id"], "fila": 3}
     rows = [{"regla": "numero_ilegible", "severidad": "advertencia", "dataset": "tablas",
-             "ubicacion": f'{t["tabla_id"]} fila 3 columna 2', "mensaje": "no se pudo leer el número"},
+             "ubicacion": f'{t["tabla_id"]} fila 3 columna 2', "mensaje": "no se pudo leer el número", **trace},
             {"regla": "ocr_numero_reparado", "severidad": "advertencia", "dataset": "presupuesto_formulario",
-             "ubicacion": f'{t["tabla_id"]} fila 3 columna 2', "mensaje": "reparado"}]
+             "ubicacion": f'{t["tabla_id"]} fila 3 columna 2', "mensaje": "reparado", **trace}]
     html, placed = document_page({"documento_id": did, "archivo": DIGEMIG, "paginas": 8}, rows, [], [],
                                  {}, layout, {}, did, pdf_found=False)
-    assert [f.pagina for f in placed] == [cell["pagina"]] * 2
-    assert tuple(placed[0].box) == tuple(cell["bbox"])
-    w, h = layout.sizes[cell["pagina"]]
-    style = f'left:{100 * cell["bbox"][0] / w:.3f}%;top:{100 * cell["bbox"][1] / h:.3f}%'
+    assert [f.pagina for f in placed] == [row[0]["pagina"]] * 2
+    assert placed[0].box[:2] == pytest.approx((x0, top))
+    w, h = layout.sizes[row[0]["pagina"]]
+    style = f'left:{100 * placed[0].box[0] / w:.3f}%;top:{100 * placed[0].box[1] / h:.3f}%'
     assert re.search(rf'class="flag ilegible" id="h1-mark"[^>]*style="{re.escape(style)}', html)
     assert re.search(rf'class="flag reparado" id="h2-mark"[^>]*style="{re.escape(style)}', html)
     assert 'id="sin-pdf"' in html
