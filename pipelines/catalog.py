@@ -18,6 +18,22 @@ Analysis views (:data:`ANALYSIS_VIEWS`):
 - ``poa_tareas_ponderacion``: ``poa_operaciones`` rows with the sum of
   ``ponderacion_pct`` of their document and unit (``suma_ponderacion_unidad``).
 - ``hallazgos_por_documento``: ``validaciones`` counted per document, regla, severidad.
+- ``trazabilidad``: every row of a dataset built from tables (:data:`TRACED`:
+  ``poa_operaciones``, ``poa_acciones``, ``presupuesto_ejecucion``, ``poa_ejecucion``,
+  ``presupuesto_formulario``) and every ``validaciones`` finding that names a row, joined
+  on (``documento_id``, ``tabla_id``, ``fila``) to the ``tablas`` cells of that row (DATASETS.md
+  "Trace columns"): one row per (dataset, table row, cell) with ``documento_id, archivo,
+  dataset, tabla_id, fila, pagina, columna, es_encabezado, texto, valor, confianza, x0,
+  top, x1, bottom`` (the cell's box in points, origin top-left of the page as displayed).
+  Join a dataset to it on ``dataset = '<name>'`` and the three trace columns to see where
+  each value is printed::
+
+      SELECT o.tarea, z.pagina, z.columna, z.texto, z.x0, z.top, z.x1, z.bottom
+      FROM poa_operaciones o JOIN trazabilidad z
+        ON z.dataset = 'poa_operaciones' AND z.documento_id = o.documento_id
+       AND z.tabla_id = o.tabla_id AND z.fila = o.fila
+
+  A row read from running text (``tabla_id`` null) has no cells here.
 
 ``python -m pipelines.catalog sql --db data/catalog.duckdb "SELECT ..."`` (``make sql
 Q="..."``) runs one query read-only and prints the result as a table.
@@ -38,6 +54,28 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 _DUCK_TYPES = {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.int16(): "SMALLINT",
                pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.bool_(): "BOOLEAN"}
+
+TRACED = [name for name, schema in SCHEMAS.items()
+          if name != "tablas" and {"tabla_id", "fila"} <= set(schema.names)]
+"""Datasets whose rows carry the trace columns ``tabla_id``, ``fila`` (DATASETS.md
+"Trace columns"), in contract order."""
+
+
+def _trazabilidad_sql() -> str:
+    filas = "\n        UNION\n".join(
+        f"        SELECT '{name}' AS dataset, documento_id, tabla_id, fila FROM {name} "
+        "WHERE tabla_id IS NOT NULL AND fila IS NOT NULL" for name in TRACED)
+    return f"""
+        WITH filas AS (
+{filas}
+        )
+        SELECT t.documento_id, t.archivo, f.dataset, t.tabla_id, t.fila, t.pagina, t.columna,
+               t.es_encabezado, t.texto, t.valor, t.confianza, t.x0, t.top, t.x1, t.bottom
+        FROM filas f
+        JOIN tablas t ON t.documento_id = f.documento_id AND t.tabla_id = f.tabla_id
+                     AND t.fila = f.fila
+    """
+
 
 ANALYSIS_VIEWS: dict[str, str] = {
     "ejecucion_por_categoria": """
@@ -68,6 +106,7 @@ ANALYSIS_VIEWS: dict[str, str] = {
         FROM validaciones
         GROUP BY documento_id, archivo, entidad, gestion, regla, severidad
     """,
+    "trazabilidad": _trazabilidad_sql(),
 }
 """View name -> SQL over the dataset views (see the module docstring)."""
 

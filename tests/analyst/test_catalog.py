@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 
 import duckdb
 import pyarrow.dataset as pads
@@ -97,6 +98,50 @@ def test_hallazgos_por_documento(db, samples):
     assert sum(got.values()) == len(val)
     n_jer = sum(1 for v in val if v["archivo"] == "digemig_poa_2019.pdf" and v["regla"] == "codigo_jerarquia")
     assert n_jer > 0 and got[("digemig_poa_2019.pdf", "codigo_jerarquia", "advertencia")] == n_jer
+
+
+TRAZA_COLUMNS = ["documento_id", "archivo", "dataset", "tabla_id", "fila", "pagina", "columna",
+                 "es_encabezado", "texto", "valor", "confianza", "x0", "top", "x1", "bottom"]
+
+
+def test_trazabilidad_columns(db):
+    assert [c[0] for c in db.execute("DESCRIBE trazabilidad").fetchall()] == TRAZA_COLUMNS
+    assert catalog.TRACED == ["poa_operaciones", "poa_acciones", "presupuesto_ejecucion",
+                              "poa_ejecucion", "presupuesto_formulario", "validaciones"]
+
+
+@pytest.mark.parametrize("dataset", ["poa_operaciones", "poa_acciones", "presupuesto_ejecucion",
+                                     "poa_ejecucion", "validaciones"])
+def test_trazabilidad_reaches_every_traced_row(db, samples, dataset):
+    """Every row that names a table row finds that row's cells, all on one table, each
+    with its box; the cells are exactly the tablas cells of that row."""
+    rows = read_dataset(samples.parquet, dataset, ["documento_id", "tabla_id", "fila"]).to_pylist()
+    keys = {(r["documento_id"], r["tabla_id"], r["fila"]) for r in rows
+            if r["tabla_id"] is not None and r["fila"] is not None}
+    assert keys, f"{dataset}: the samples have rows read from tables"
+    got = db.execute("""SELECT documento_id, tabla_id, fila, count(*), count(x0), bool_and(x0 < x1 AND top < bottom)
+                        FROM trazabilidad WHERE dataset = ? GROUP BY ALL""", [dataset]).fetchall()
+    assert {g[:3] for g in got} == keys
+    tablas = read_dataset(samples.parquet, "tablas", ["documento_id", "tabla_id", "fila", "x0"]).to_pylist()
+    cells = Counter((t["documento_id"], t["tabla_id"], t["fila"]) for t in tablas)
+    boxed = Counter((t["documento_id"], t["tabla_id"], t["fila"]) for t in tablas if t["x0"] is not None)
+    for did, tid, fila, n, n_box, sane in got:
+        assert n == cells[(did, tid, fila)] and n_box == boxed[(did, tid, fila)] > 0
+        assert sane is not False
+
+
+def test_trazabilidad_points_at_the_printed_text(db):
+    """A task's text is printed in the cells trazabilidad gives for its row."""
+    rows = db.execute("""
+        SELECT o.tarea, string_agg(z.texto, ' ' ORDER BY z.columna), min(z.pagina) = max(z.pagina)
+        FROM poa_operaciones o JOIN trazabilidad z
+          ON z.dataset = 'poa_operaciones' AND z.documento_id = o.documento_id
+         AND z.tabla_id = o.tabla_id AND z.fila = o.fila
+        GROUP BY o.documento_id, o.tabla_id, o.fila, o.tarea""").fetchall()
+    assert len(rows) > 100
+    norm = lambda s: " ".join((s or "").split())
+    assert all(norm(tarea) in norm(text) for tarea, text, _ in rows)
+    assert all(one_page for *_, one_page in rows)
 
 
 def test_views_see_new_files_without_rebuild(samples, tmp_path):
