@@ -263,10 +263,11 @@ def validate_documentos(files: ConfigFiles) -> dict:
         if tipo not in TIPOS:
             raise src.fail("tipos", tipo, f"[tipos] {tipo}: no es un tipo de documento del contrato "
                                           f"({', '.join(TIPOS)}).")
-    for kind in data["gestion"]["texto"] + data["gestion"]["fecha_emision"]:
-        if kind not in TIPOS:
-            raise src.fail("gestion", None, f"[gestion]: {kind} no es un tipo de documento del "
-                                            f"contrato ({', '.join(TIPOS)}).")
+    for key in ("texto", "fecha_emision"):
+        for kind in data["gestion"][key]:
+            if kind not in TIPOS + ("otro",):
+                raise src.fail("gestion", key, f"[gestion] {key}: {kind} no es un tipo de documento "
+                                               f"del contrato ({', '.join(TIPOS)}, otro).")
     for name, rx in data["gestion"]["claves"].items():
         if "anio" not in re.compile(rx).groupindex:
             raise src.fail("gestion.claves", name, f"[gestion.claves] {name}: la expresión debe "

@@ -151,9 +151,8 @@ def title_lines(page: Page, stop_y: float | None = None) -> list[str]:
     return block
 
 
-@lru_cache(maxsize=1)
 def _gestion_cues() -> tuple[re.Pattern, ...]:
-    """The compiled ``[gestion.claves]`` of documentos.toml."""
+    """The compiled ``[gestion.claves]`` of documentos.toml (``re`` caches the patterns)."""
     return tuple(re.compile(rx) for rx in knowledge()["gestion"]["claves"].values())
 
 

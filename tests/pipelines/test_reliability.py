@@ -401,6 +401,10 @@ def _edit(path: Path, old: str, new: str) -> int:
      'CGR = ["Contraloría General de la República"]', "CGR"),
     ("documentos.toml", "informe_auditoria = [", "informe = [", "informe"),
     ("documentos.toml", "CGE = '^[A-Z]", "CGE = '^([A-Z]", "expresión regular"),
+    ("documentos.toml", 'texto = ["poa", "rendicion_cuentas", "otro"]', 'texto = ["poa", "rendicion"]',
+     "rendicion no es un tipo"),
+    ("documentos.toml", "ejercicio = '\\bejercicio fiscal\\s*:?\\s*(?P<anio>",
+     "ejercicio = '\\bejercicio fiscal\\s*:?\\s*(?P<ano>", "(?P<anio>...)"),
 ])
 def test_broken_config_stops_before_any_document(tmp_path, capsys, data_copy, file, old, new, says):
     line = _edit(data_copy / file, old, new)
