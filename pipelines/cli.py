@@ -2,6 +2,8 @@
 
 Exit codes: 0 all good; 1 some files failed (the others were written); 2 bad usage or a
 broken configuration file (``pipelines/data/*.toml``, checked before any document).
+Every run that processed files ends by writing ``<out>/datapackage.json``
+(:func:`pipelines.datapackage.write_datapackage`), failed files or not.
 
 The summary names every file whole (long names wrap, at any terminal width) and prints
 names and messages as plain text, never as rich markup (``informe [2021].pdf`` stays
@@ -23,6 +25,7 @@ from rich.text import Text
 
 from extract.errors import ConfigError
 from pipelines.config import validate_config
+from pipelines.datapackage import write_datapackage
 from pipelines.run import FileOutcome, archivo_of, describe, list_inputs, run_all
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
@@ -141,6 +144,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force,
                                ocr_cache=args.ocr_cache, on_done=done, progress_factory=factory,
                                layout_dir=args.layout)
+    write_datapackage(args.out)
     summary(console, outcomes)
     failed = [o for o in outcomes if not o.ok]
     if failed:

@@ -1,21 +1,21 @@
 """A Frictionless Data Package descriptor for the datasets: ``datapackage.json``.
 
-``python -m pipelines.datapackage data/parquet`` writes ``data/parquet/datapackage.json``
-describing every dataset of :mod:`pipelines.schemas`: one resource per dataset whose
+Every run of ``python -m pipelines`` (``make parquet``, ``make run``) ends by writing
+``<out>/datapackage.json`` (``python -m pipelines.datapackage data/parquet`` rewrites it
+on its own).  It describes every dataset of :mod:`pipelines.schemas`: one resource per dataset whose
 ``path`` lists its Parquet files (relative to the descriptor), and a Table Schema whose
 fields have the Arrow types mapped to Table Schema types, plus the descriptions, units
 and closed value sets of :mod:`pipelines.docs`.
 
 ``gestion`` is a Hive partition key: it is in each file's folder name
 (``gestion=2021/``), not inside the file; the field says so.  A dataset with no files
-yet (``errores`` after a run without failures) is described with inline empty
-``data`` so the descriptor stays valid and still documents its schema.
+yet (a folder nothing was written to) is described with inline empty ``data`` so the
+descriptor stays valid and still documents its schema.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from pipelines.docs import DATASETS, ENUMS, columns, type_name
 from pipelines.schemas import PARTITIONED, SCHEMAS
+from pipelines.write import atomic_write_text
 
 FILENAME = "datapackage.json"
 
@@ -88,12 +89,12 @@ def build_descriptor(root: Path) -> dict:
 
 
 def write_datapackage(root: Path) -> Path:
-    """Write ``root/datapackage.json`` atomically and return its path."""
+    """Write ``root/datapackage.json`` atomically (a hidden temporary file in ``root``
+    renamed into place: :func:`pipelines.write.atomic_write_text`) and return its path.
+    Called at the end of every run of ``python -m pipelines`` (``make parquet``, ``make
+    run``), so the descriptor always lists the files on disk."""
     target = root / FILENAME
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(build_descriptor(root), ensure_ascii=False, indent=2) + "\n",
-                   encoding="utf-8")
-    os.replace(tmp, target)
+    atomic_write_text(json.dumps(build_descriptor(root), ensure_ascii=False, indent=2) + "\n", target)
     return target
 
 

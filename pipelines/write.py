@@ -1,7 +1,8 @@
 """Per-document atomic Parquet writes (DATASETS.md, "Layout") and the commit manifest.
 
 ``data/parquet/<dataset>/gestion=<g>/<documento_id>.parquet``; ``errores`` is not
-partitioned: ``data/parquet/errores/<archivo-hash>.parquet``.  Each file is written to
+partitioned: ``data/parquet/errores/<archivo-hash>.parquet``, written for every file
+processed (empty when nothing failed).  Each file is written to
 a temporary name in the same folder (``.<name>.<random>.tmp``) and renamed into place
 (``os.replace`` is atomic on POSIX), so an interrupted run never leaves a half-written
 file; :func:`clean_temp_files` removes the temporary files a killed run left.
@@ -191,9 +192,9 @@ def errores_path(root: Path, archivo: str) -> Path:
 
 
 def write_errores(root: Path, archivo: str, rows: list[dict]) -> None:
-    """Write (or, with no rows, remove) the ``errores`` file of ``archivo``."""
-    path = errores_path(root, archivo)
-    if rows:
-        atomic_write(table_for("errores", rows), path)
-    else:
-        path.unlink(missing_ok=True)
+    """Write the ``errores`` file of ``archivo``, with no rows when nothing failed: like
+    every dataset, ``errores`` always has files with its schema, so
+    ``pd.read_parquet('data/parquet/errores')`` and DuckDB's
+    ``read_parquet('data/parquet/errores/*.parquet')`` work after a run without failures
+    (and a file that failed before and now passes leaves an empty file)."""
+    atomic_write(table_for("errores", rows), errores_path(root, archivo))

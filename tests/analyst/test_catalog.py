@@ -37,10 +37,18 @@ def test_dataset_views_have_contract_columns_and_rows(db, samples, dataset):
     assert n == expected
 
 
-def test_empty_dataset_view(db, samples):
-    # no file failed, so errores has no files: the view exists, empty, with its schema
-    assert not (samples.parquet / "errores").exists() or not any((samples.parquet / "errores").rglob("*.parquet"))
+def test_empty_dataset_view(db, samples, tmp_path):
+    # no file failed: errores has one empty file per document, and its view no rows
+    assert len(list((samples.parquet / "errores").glob("*.parquet"))) == 3
     assert db.execute("SELECT count(*) FROM errores").fetchone()[0] == 0
+    # a dataset without files (a folder nothing was written to) gets an empty view with its schema
+    parquet = tmp_path / "parquet"
+    shutil.copytree(samples.parquet, parquet)
+    shutil.rmtree(parquet / "disposiciones")
+    build_catalog(parquet, tmp_path / "c.duckdb")
+    con = duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM disposiciones").fetchone()[0] == 0
+    assert [c[0] for c in con.execute("DESCRIBE disposiciones").fetchall()] == SCHEMAS["disposiciones"].names
 
 
 def test_gestion_comes_from_partitions(db, samples):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pyarrow.dataset as pads
@@ -14,6 +15,7 @@ import pytest
 from pipelines import datapackage, docs
 from pipelines.datapackage import build_descriptor, write_datapackage
 from pipelines.schemas import PARTITIONED, SCHEMAS
+from tests.analyst.conftest import corpus_pdf
 
 frictionless = pytest.importorskip("frictionless")
 
@@ -122,6 +124,54 @@ def test_cli(samples, tmp_path, capsys):
     assert datapackage.main([str(samples.parquet)]) == 0
     assert (samples.parquet / "datapackage.json").is_file()
     assert build_descriptor(samples.parquet) == json.loads((samples.parquet / "datapackage.json").read_text())
+
+
+def _cli_run(raw: Path, tmp: Path) -> int:
+    from pipelines import cli
+    return cli.main(["--raw", str(raw), "--out", str(tmp / "out"), "--jobs", "1", "--quiet",
+                     "--logs", str(tmp / "logs"), "--layout", str(tmp / "layout"),
+                     "--ocr-cache", str(tmp / "ocr")])
+
+
+def test_every_cli_run_writes_the_datapackage(tmp_path, capsys):
+    """``python -m pipelines`` (make parquet / make run) ends with a valid descriptor
+    listing the files on disk: with a failed file (exit 1), and again on a run with
+    nothing new to process."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(corpus_pdf("digemig_poa_2019.pdf"), raw / "digemig_poa_2019.pdf")
+    (raw / "roto.pdf").write_bytes(b"esto no es un PDF")
+    out = tmp_path / "out"
+    assert _cli_run(raw, tmp_path) == 1
+    path = out / "datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    report = frictionless.Package.validate_descriptor(desc)
+    assert report.valid, report.flatten(["type", "note"])
+    assert desc == build_descriptor(out)
+    res = {r["name"]: r for r in desc["resources"]}
+    assert len(res["poa_operaciones"]["path"]) == 1
+    # one errores file per source file: the failure, and the empty one of the good file
+    assert len(res["errores"]["path"]) == 2
+    assert not list(out.glob(".*.tmp")) and not list(out.glob("*.tmp"))
+    path.unlink()
+    (raw / "roto.pdf").unlink()
+    assert _cli_run(raw, tmp_path) == 0  # nothing new: the document is skipped
+    assert json.loads(path.read_text(encoding="utf-8")) == build_descriptor(out)
+
+
+def test_errores_exists_with_its_schema_after_a_clean_run(digemig):
+    """A run where nothing failed still leaves ``errores`` files (empty, with the
+    contract schema): pandas and DuckDB read the dataset instead of failing."""
+    import duckdb
+    import pandas as pd
+
+    e = pd.read_parquet(digemig.parquet / "errores")
+    assert len(e) == 0 and list(e.columns) == SCHEMAS["errores"].names
+    glob = str(digemig.parquet / "errores" / "*.parquet")
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()[0] == 0
+    assert [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{glob}')").fetchall()] \
+        == SCHEMAS["errores"].names
 
 
 # --------------------------------------------------------------------------- data dictionary
