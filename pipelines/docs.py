@@ -42,8 +42,11 @@ PROVENANCE_DOCS: dict[str, tuple[str, str | None]] = {
     "archivo": ("the source file's name, as under data/raw/", None),
     "pagina": ("1-based page where the row (or its first cell) is printed", None),
     "entidad": ("acronym of the entity whose plan, budget or report it is: SEGIP, DIGEMIG, ...", None),
-    "gestion": ("the fiscal year the document is about (partition key: in the folder name "
-                "gestion=<year>, not inside the file)", None),
+    "gestion": ("the fiscal year the document is about, read from explicit cues only "
+                "(\"GESTIÓN 2021\", \"POA 2019\", \"al 31 de diciembre de 2020\"; for a resolución "
+                "or an audit report that prints none, the year of its date of issue); 0 when the "
+                "document gives none: a year that merely appears in the text is not a gestión "
+                "(partition key: in the folder name gestion=<year>, not inside the file)", None),
 }
 """Provenance column -> (description, unit); used wherever a dataset has no own entry."""
 
@@ -264,7 +267,8 @@ def render_markdown() -> str:
     ]
     for name in SCHEMAS:
         where = (f"`data/parquet/{name}/gestion=<year>/<documento_id>.parquet`"
-                 if name in PARTITIONED else f"`data/parquet/{name}/<archivo-hash>.parquet`")
+                 if name in PARTITIONED else f"`data/parquet/{name}/<archivo-hash>.parquet`, "
+                 "one per file processed, empty when nothing failed")
         lines += [f"## {name}: {DATASETS[name]}", "", f"Files: {where}.", "",
                   "| column | type | unit | meaning |", "|---|---|---|---|"]
         for c in columns(name):
