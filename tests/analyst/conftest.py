@@ -3,10 +3,13 @@
 ``digemig``: ../shared/corpus/digemig_poa_2019.pdf alone (8 pages, a few seconds).
 ``samples``: the three digital sample documents (POA with weights, rendición de cuentas
 with budget tables, and the DIGEMIG POA), about a minute.
-Both skip when ../shared is absent.
+``digital``: every digital document of the corpus (``paginas_ocr`` 0 in its truth
+``documentos.csv``: seven documents, about a minute and a half).
+All skip when ../shared is absent.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,3 +68,24 @@ def digemig(tmp_path_factory) -> Output:
 def samples(tmp_path_factory) -> Output:
     """Pipeline output of the three digital sample documents."""
     return _run(tmp_path_factory.mktemp("samples"), SAMPLES)
+
+
+def digital_corpus() -> list[str]:
+    """File names of the corpus documents with a text layer on every page (their truth
+    ``documentos.csv`` says ``paginas_ocr`` 0)."""
+    names = []
+    for path in sorted((CORPUS / "truth").glob("*/documentos.csv")):
+        with path.open(encoding="utf-8") as fh:
+            row = next(csv.DictReader(fh))
+        if row["paginas_ocr"] == "0":
+            names.append(row["archivo"])
+    return names
+
+
+@pytest.fixture(scope="session")
+def digital(tmp_path_factory) -> Output:
+    """Pipeline output of every digital corpus document."""
+    names = digital_corpus()
+    if not names:
+        pytest.skip(f"{CORPUS / 'truth'} not found: these tests need ../shared/corpus beside the repo")
+    return _run(tmp_path_factory.mktemp("digital"), names)
