@@ -83,9 +83,6 @@ class Layout:
                  for p in raw.get("paginas", []) if p.get("width") and p.get("height")}
         return cls(sizes, list(raw.get("tablas", [])), True)
 
-    def _table(self, tabla_id: str) -> dict | None:
-        return next((t for t in self.tables if t.get("tabla_id") == tabla_id), None)
-
     def boxes_on(self, pagina: int) -> list[tuple[dict, Box, bool]]:
         """The tables printed on ``pagina``: (table, its box on that page, continued?).
         The first page uses the table's bbox; a continuation page the union of the
