@@ -73,7 +73,7 @@ TABLAS_SHAPE: dict[str, str | dict[str, str]] = {
     "continuacion": {"marcas": "strlist"},
     "filas": {"conectores": "strlist"},
     "totales": {"generales": "strlist", "calificativos": "strlist", "subtotales": "strlist",
-                "grupos": "strlist", "no_sumables": "strlist"},
+                "grupos": "strlist", "no_sumables": "strlist", "escalas": "strlist"},
 }
 """Shape of tablas.toml (same notation as :data:`DOCUMENTOS_SHAPE`)."""
 

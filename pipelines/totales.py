@@ -72,6 +72,7 @@ class Labels:
     subtotales: tuple[str, ...]
     grupos: tuple[str, ...]
     no_sumables: tuple[str, ...]
+    escalas: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,8 @@ def labels() -> Labels:
     k = knowledge()["totales"]
     words = lambda key: tuple(sorted({_key(w) for w in k[key]}, key=len, reverse=True))
     return Labels(frozenset(words("generales")), frozenset(words("calificativos")),
-                  words("subtotales"), words("grupos"), tuple(fold(w) for w in k["no_sumables"]))
+                  words("subtotales"), words("grupos"), tuple(fold(w) for w in k["no_sumables"]),
+                  tuple(fold(w) for w in k["escalas"]))
 
 
 def _key(text: str) -> str:
@@ -132,6 +134,9 @@ class Line:
     values: dict[int, float] = field(default_factory=dict)
     decimals: dict[int, int] = field(default_factory=dict)
     codigo: str | None = None
+    half: dict[int, float] = field(default_factory=dict)
+    """column -> how far the printed figure may be from the figure it rounds (half a unit
+    of its last decimal; 0 for a whole figure of a table of whole figures)."""
 
 
 @dataclass
@@ -213,6 +218,19 @@ def read_sheet(tid: str, t: Table) -> Sheet:
         codigo = next((s for _, s in texts if s and _CODE.fullmatch(s)), None)
         if kind != "vacia":
             lines.append(Line(i, t.row_pages[i], label, kind, vals, decs, codigo))
+    # a row of whole figures and no text right under the header, above labelled rows, is
+    # the header's last line (column codes '41 | 20', years), not data
+    labelled = [k for k, ln in enumerate(lines) if ln.label]
+    for ln in lines[:labelled[0]] if labelled else []:
+        if ln.kind == "dato" and all(float(v).is_integer() and not ln.decimals.get(c) for c, v in ln.values.items()):
+            ln.kind = "seccion"
+    # whole figures are exact (counts, whole amounts) unless the table prints decimals
+    # somewhere or says its figures are scaled ("en miles de Bs")
+    scaled = any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", fold(" ".join([t.titulo or ""] + list(names.values()))))
+                 for w in lab.escalas)
+    rounded = scaled or any(ln.decimals.get(c, 0) for ln in lines for c in additive if c in ln.values)
+    for ln in lines:
+        ln.half = {c: (0.5 * 10 ** -d if (d or rounded) else 0.0) for c, d in ln.decimals.items()}
     return Sheet(tid, lines, names, additive, percent)
 
 
@@ -250,6 +268,30 @@ def _implicit(rows: list[Line], cols: Iterable[int]) -> tuple[list[Line], int]:
     return out, found
 
 
+def _implicit_above(rows: list[Line], cols: Iterable[int]) -> tuple[list[Line], int]:
+    """Like :func:`_implicit` for a row printed above its parts: a row that is the exact
+    sum of the two or more rows just below it ("Resoluciones saneamiento 377" over its
+    four kinds) replaces them."""
+    cols = list(cols)
+    out: list[Line] = []
+    found = 0
+    k = 0
+    while k < len(rows):
+        r = rows[k]
+        out.append(r)
+        shown = [c for c in cols if c in r.values]
+        if shown and any(r.values[c] for c in shown):
+            for m in range(k + 2, len(rows)):
+                part = rows[k + 1:m + 1]
+                if all(abs(sum(x.values.get(c, 0.0) for x in part) - r.values[c]) <= _tol(part, c, r)
+                       for c in shown):
+                    k = m
+                    found += 1
+                    break
+        k += 1
+    return out, found
+
+
 def _leaves(rows: list[Line]) -> list[Line]:
     """``rows`` without those whose code is the parent of another row's code
     (``15.9`` over ``15.9.1``; :func:`pipelines.validate._ancestor`)."""
@@ -258,9 +300,10 @@ def _leaves(rows: list[Line]) -> list[Line]:
 
 
 def _tol(parts: Sequence[Line], col: int, total: Line | None = None) -> float:
-    """Half a unit of the last printed decimal of every figure in ``col``."""
+    """How far the sum of ``parts`` may be from ``total`` in ``col`` through printed
+    rounding alone: the sum of the figures' :attr:`Line.half`."""
     lines = list(parts) + ([total] if total else [])
-    return sum(0.5 * 10 ** -x.decimals.get(col, 0) for x in lines if col in x.values) + 1e-6
+    return sum(x.half.get(col, 0.0) for x in lines if col in x.values) + 1e-6
 
 
 def _without(rows: list[Line], drop: list[Line]) -> list[Line]:
@@ -288,6 +331,9 @@ def _walk(lines: Sequence[Line], cols: set[int]) -> list[tuple[Line, list[Readin
             readings = []
             if since_sub:
                 readings.append(Reading(list(since_sub), f"sus {len(since_sub)} filas"))
+                above, n_above = _implicit_above(since_sub, cols)
+                if n_above:
+                    readings.append(Reading(above, f"sus {len(above)} filas"))
                 leaves = _leaves(since_sub)
                 if len(leaves) < len(since_sub):
                     readings.append(Reading(leaves, f"sus {len(leaves)} filas de último nivel"))
@@ -309,6 +355,9 @@ def _walk(lines: Sequence[Line], cols: set[int]) -> list[tuple[Line, list[Readin
                 readings.append(Reading(nested, desc))
                 if n_sub and data:
                     readings.append(Reading(list(data), f"sus {len(data)} filas"))
+                above, n_above = _implicit_above(uncovered, cols)
+                if n_above:
+                    readings.append(Reading(subs + above, f"sus {len(subs) + len(above)} filas"))
                 leaves = _leaves(data)
                 if len(leaves) < len(data):
                     readings.append(Reading(leaves, f"sus {len(leaves)} filas de último nivel"))
@@ -346,27 +395,73 @@ def check_sheet_totals(sheet: Sheet, skip: set[int] = frozenset()) -> list[Findi
     for total, readings in results:
         if total.fila in skip:
             continue
-        for c in sorted(cols):
-            if c not in total.values:
-                continue
-            printed = total.values[c]
-            shown = [(r, [x for x in r.parts if c in x.values]) for r in readings]
-            shown = [(r, p) for r, p in shown if p]
-            if not shown:
-                continue
-            if any(abs(sum(x.values[c] for x in p) - printed) <= _tol(p, c, total) for _, p in shown):
-                continue
-            reading, parts = shown[0]
-            expected = round(sum(x.values[c] for x in parts), 6)
-            d = max([total.decimals.get(c, 0)] + [x.decimals.get(c, 0) for x in parts])
-            name = sheet.names.get(c) or f"columna {c + 1}"
-            out.append(Finding(
-                "tablas", "total_tabla", f"{sheet.tabla_id} fila {total.fila}", expected, printed,
-                "error",
-                f"La fila '{total.label}' de la tabla {sheet.tabla_id} (página {total.pagina}) "
-                f"imprime {_fmt(printed, d)} en la columna '{name}', pero {reading.desc} suman "
-                f"{_fmt(expected, d)}; revise la tabla en el PDF.",
-                Location(total.pagina, sheet.tabla_id, total.fila)))
+        out += _compare(sheet, total, readings)
+    return out
+
+
+def _sum(parts: Sequence[Line], c: int) -> float:
+    return sum(x.values[c] for x in parts if c in x.values)
+
+
+def _matches(total: Line, printed: float, readings: list[Reading], c: int) -> bool:
+    """Whether ``printed`` is the sum of column ``c`` in some reading."""
+    for r in readings:
+        parts = [x for x in r.parts if c in x.values]
+        if parts and abs(_sum(parts, c) - printed) <= _tol(parts, c, total):
+            return True
+    return False
+
+
+def _compare(sheet: Sheet, total: Line, readings: list[Reading]) -> list[Finding]:
+    """The findings of one total line against its readings (module docstring)."""
+    order = sorted(sheet.additive)
+    cols = [c for c in order if c in total.values
+            and any(c in x.values for r in readings for x in r.parts)]
+    wrong = [c for c in cols if not _matches(total, total.values[c], readings, c)]
+    if not wrong:
+        return []
+    figures = [c for c in order if c in total.values]
+    if len(figures) == 1:
+        # one figure for several columns: a total across the columns ("TOTAL 15.000.721,05"
+        # under the two sources it adds up)
+        c = figures[0]
+        for r in readings:
+            across = sum(_sum(r.parts, j) for j in order)
+            tol = sum(_tol(r.parts, j) for j in order) + total.half.get(c, 0.0)
+            if abs(across - total.values[c]) <= tol:
+                return []
+    label = f"La fila '{total.label}' de la tabla {sheet.tabla_id} (página {total.pagina})"
+    where = Location(total.pagina, sheet.tabla_id, total.fila)
+    name = lambda j: sheet.names.get(j) or f"columna {j + 1}"
+    reading = readings[0]
+    if len(wrong) >= 2:
+        # the whole row printed k columns off: one finding, not one per column
+        for k in (1, 2, 3, -1, -2, -3):
+            pairs = [(c, order[order.index(c) - k]) for c in figures
+                     if 0 <= order.index(c) - k < len(order)]
+            if len(pairs) == len(figures) and all(
+                    _matches(total, total.values[c], readings, src) for c, src in pairs):
+                c, src = pairs[0]
+                return [Finding(
+                    "tablas", "total_tabla", f"{sheet.tabla_id} fila {total.fila}",
+                    round(_sum(reading.parts, c), 6), total.values[c], "error",
+                    f"{label} está desplazada {abs(k)} columna{'s' if abs(k) > 1 else ''} a la "
+                    f"{'derecha' if k > 0 else 'izquierda'}: bajo '{name(c)}' imprime "
+                    f"{_fmt(total.values[c], total.decimals.get(c, 0))}, el total de '{name(src)}'; "
+                    f"ninguna de sus {len(figures)} cifras es el total de su columna. "
+                    "Revise la tabla en el PDF.", where)]
+    out = []
+    for c in wrong:
+        printed = total.values[c]
+        first = next(r for r in readings if any(c in x.values for x in r.parts))
+        parts, desc = [x for x in first.parts if c in x.values], first.desc
+        expected = round(_sum(parts, c), 6)
+        d = max([total.decimals.get(c, 0)] + [x.decimals.get(c, 0) for x in parts])
+        out.append(Finding(
+            "tablas", "total_tabla", f"{sheet.tabla_id} fila {total.fila}", expected, printed,
+            "error",
+            f"{label} imprime {_fmt(printed, d)} en la columna '{name(c)}', pero {desc} "
+            f"suman {_fmt(expected, d)}; revise la tabla en el PDF.", where))
     return out
 
 
