@@ -72,6 +72,7 @@ DOCUMENTOS_SHAPE: dict[str, str | dict[str, str]] = {
 TABLAS_SHAPE: dict[str, str | dict[str, str]] = {
     "continuacion": {"marcas": "strlist"},
     "filas": {"conectores": "strlist"},
+    "codigos": {"encabezados": "strlist"},
     "totales": {"generales": "strlist", "calificativos": "strlist", "subtotales": "strlist",
                 "grupos": "strlist", "no_sumables": "strlist", "escalas": "strlist"},
 }

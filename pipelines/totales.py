@@ -212,7 +212,8 @@ def read_sheet(tid: str, t: Table) -> Sheet:
                 label = s
                 break
         if not kind:
-            label = before[0] if before else ""
+            others = [s for j, s in texts if s and j not in vals]
+            label = before[0] if before else (others[0] if others else "")
             checked = [j for j in vals if j in additive | percent]
             kind = "dato" if checked else ("seccion" if any(s for _, s in texts) else "vacia")
         codigo = next((s for _, s in texts if s and _CODE.fullmatch(s)), None)

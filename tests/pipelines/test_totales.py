@@ -195,3 +195,16 @@ def test_corpus_consistent_nested_subtotals_not_flagged(booktabs):
     # 'TOTAL FUENTE 20-230', 'TOTAL FUENTE 41-111', 'TOTALES'
     rec = _table_titled(tables, ["RECURSOS POR FUENTE"])
     assert check_tables(ctx, [rec]) == []
+
+
+def test_numbered_rows_and_a_header_line_of_codes():
+    # a 'N°' column first: the rows are labelled after their figure; still data
+    rows = [("N°", "Dirección", "Cantidad"), ("1", "La Paz", "24"), ("2", "Oruro", "15"),
+            ("TOTAL", "", "39")]
+    assert found(table(rows)) == []
+    rows[-1] = ("TOTAL", "", "41")
+    assert found(table(rows)) == [("total_tabla", 3, 39.0, 41.0)]
+    # the header's last line read as a body row ('41 | 20', the sources): not data
+    src = [("Detalle", "Fuente", ""), ("", "41", "20"), ("Reducción", "5,365,089.85", "9,635,631.20"),
+           ("TOTAL", "15,000,721.05", "")]
+    assert found(table(src)) == []
