@@ -208,3 +208,30 @@ def test_numbered_rows_and_a_header_line_of_codes():
     src = [("Detalle", "Fuente", ""), ("", "41", "20"), ("Reducción", "5,365,089.85", "9,635,631.20"),
            ("TOTAL", "15,000,721.05", "")]
     assert found(table(src)) == []
+
+
+# --------------------------------------------------------------------------- configuration
+
+def _tablas_copy(tmp_path, old, new):
+    from extract.tables import data
+
+    text = data.DATA_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "tablas.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ('subtotales = ["sub total"', 'subtotales = ["Total General", "sub total"', "generales y en subtotales"),
+    ("[totales]", "[totals]", "[totales]"),
+    ('escalas = ["miles"', 'escalas = [""', "texto no vacío"),
+])
+def test_broken_totales_section_is_a_config_error(tmp_path, old, new, says):
+    from extract.errors import ConfigError
+    from pipelines.config import ConfigFiles, validate_tablas
+
+    path = _tablas_copy(tmp_path, old, new)
+    with pytest.raises(ConfigError) as err:
+        validate_tablas(ConfigFiles(path, (), path, path))
+    assert "tablas.toml" in str(err.value) and says in str(err.value), str(err.value)
