@@ -172,6 +172,23 @@ def test_corpus_licencias_and_cedulas_flagged(booktabs):
     got = {(f.regla, f.esperado, f.observado) for f in check_tables(ctx, tables)}
     assert ("total_tabla", 301635.0, 603152.0) in got      # 301.517 counted twice
     assert ("total_tabla", 2015086.0, 2017106.0) in got    # Total General vs its rows
+    # the licencias table starts on p4 and its total is on p5: checked as one table
+    (lic,) = [f for f in check_tables(ctx, tables) if f.observado == 603152.0]
+    assert lic.donde.tabla_id == f"{ctx.documento_id}-p4-t3" and lic.donde.pagina == 5
+
+
+def test_a_failing_check_is_an_errores_row(monkeypatch):
+    import pipelines.document as document
+
+    def boom(*a, **k):
+        raise RuntimeError("prueba")
+
+    monkeypatch.setattr(document, "check_tables", boom)
+    res = document.process_document(corpus_pdf("segip_rendicion_2020_booktabs.pdf"))
+    assert [(e["etapa"], e["clase"]) for e in res.errores] == [("validacion", "RuntimeError")]
+    # the datasets and validate.py's findings are kept
+    assert {v["regla"] for v in res.datasets["validaciones"]} >= {"total_igual_suma"}
+    assert res.datasets["presupuesto_ejecucion"]
 
 
 def test_corpus_lost_minus_sign_reported_once(booktabs):
