@@ -17,11 +17,21 @@ additive numeric column where it prints a figure, the sum of the rows it closes:
 - a total printed above its rows (first figures of the table) closes the rows below it,
   read the same way from the bottom up.
 
-A total is accepted when it matches any of these readings (nested, flat over every
-row, rows whose code is the parent of another row's code left out); the expected value
-reported is the nested one.  The tolerance respects printed rounding: half a unit of
-the last printed decimal of every figure added and of the total (``1.821.915`` ->
-0.5 per figure, ``36,79`` -> 0.005).
+A total is accepted when it matches any of these readings (nested; flat over every
+row; a row printed above its parts and equal to their sum counted once; rows whose code
+is the parent of another row's code left out); the expected value reported is the
+nested one.  A total that prints one figure for several columns may be their sum
+across ("TOTAL 15.000.721,05" under the two sources it adds).  When none of a total
+line's figures is its column's total but every one is the total of the column k places
+off, the line is printed shifted: one finding for the line, not one per column.  A row
+of whole figures and no text right under the header is the header's last line ("41 |
+20"), not data.
+
+The tolerance respects printed rounding: half a unit of the last printed decimal of
+every figure added and of the total (``36,79`` -> 0.005 per figure).  Whole figures are
+exact (counts, whole amounts: ``327`` is not ``329``) unless the table prints decimals
+somewhere or its caption or header says it is scaled (``[totales].escalas``, "en miles
+de Bs"); then each may be off by 0.5.
 
 Rule ``porcentaje_tabla`` (dataset ``tablas``, ``advertencia``): in a percentage
 column (header with ``%`` or a word of ``[totales].no_sumables``; never added up), when
