@@ -24,6 +24,8 @@ Checks (each one a mistake seen or easy to make when editing the files by hand):
   (only digits or punctuation: it can never match); the same synonym (folded) under
   two fields of one kind (which field a header gets would depend on file order); a
   field of one kind defined in two files (the second silently replaces the first);
+- tablas: a ``[totales]`` label both a grand total and a subtotal (which one a row
+  is would be ambiguous);
 - documentos: a document kind outside the contract's (``DATASETS.md``, ``documentos.tipo``);
   an external emitter (``[emisores_externos]``) that is not in ``[entidades]``; a
   ``[numeros]`` pattern that does not compile; an ``[ocr_confusiones]`` entry that is
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.errors import ConfigError
+from normalize.text import fold
 
 TIPOS = ("poa", "rendicion_cuentas", "resolucion", "informe_auditoria")
 """Document kinds of the contract (``documentos.tipo``; ``otro`` is what none matches)."""
@@ -70,6 +73,9 @@ DOCUMENTOS_SHAPE: dict[str, str | dict[str, str]] = {
 TABLAS_SHAPE: dict[str, str | dict[str, str]] = {
     "continuacion": {"marcas": "strlist"},
     "filas": {"conectores": "strlist"},
+    "codigos": {"encabezados": "strlist"},
+    "totales": {"generales": "strlist", "calificativos": "strlist", "subtotales": "strlist",
+                "grupos": "strlist", "no_sumables": "strlist", "escalas": "strlist"},
 }
 """Shape of tablas.toml (same notation as :data:`DOCUMENTOS_SHAPE`)."""
 
@@ -290,6 +296,12 @@ def validate_tablas(files: ConfigFiles) -> dict:
             raise ConfigError(str(src.path), None, f"falta la sección [{section}], que el pipeline "
                                                    "lee; restáurela (git diff muestra qué cambió).")
         _check_shape(src, section, shape, src.data[section])
+    tot = src.data["totales"]
+    general = {fold(w) for w in tot["generales"]}
+    for w in tot["subtotales"]:
+        if fold(w) in general:
+            raise src.fail("totales", "subtotales", f"[totales]: {w!r} está en generales y en "
+                                                    "subtotales; déjelo en uno solo.")
     return src.data
 
 

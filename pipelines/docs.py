@@ -175,7 +175,7 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
         "dataset": ("which dataset the finding is about", None),
         "regla": ("the rule: ponderacion_suma_100, total_igual_suma, "
                   "vigente_igual_inicial_mas_modificaciones, porcentaje_consistente, "
-                  "codigo_jerarquia, formulario_total_igual_techo, ...", None),
+                  "codigo_jerarquia, formulario_total_igual_techo, total_tabla, porcentaje_tabla, ...", None),
         "ubicacion": ("tabla_id and row, or page, that the finding points at", None),
         "esperado": ("the value the rule expects, null where not numeric", None),
         "observado": ("the value printed, null where not numeric", None),

@@ -44,6 +44,7 @@ from pipelines.context import DocContext, Finding
 from pipelines.identify import identify
 from pipelines.registry import builders_for, owned_datasets
 from pipelines.tablas import tabla_id
+from pipelines.totales import check_tables, owned_rows
 from pipelines.validate import validate
 
 log = logging.getLogger(__name__)
@@ -647,10 +648,21 @@ def builders_stage(run: DocumentRun, inp: BuildInput) -> BuildResult:
     return out
 
 
-def validation_stage(built: BuildResult) -> list[Finding]:
-    """Stage ``validacion``: the rules across the built rows (:mod:`pipelines.validate`)."""
+def validation_stage(run: DocumentRun, built: BuildResult, inp: BuildInput) -> list[Finding]:
+    """Stage ``validacion``: the rules across the built rows (:mod:`pipelines.validate`),
+    then the totals and percentages of every table (:mod:`pipelines.totales`), leaving
+    out the rows the first ones own.  A failure of the table checks is an ``errores``
+    row of etapa ``validacion`` (the datasets and the other findings are kept)."""
     rows = {k: v for k, v in built.rows.items() if isinstance(v, list)}
-    return validate(rows)
+    findings = validate(rows)
+    try:
+        findings += check_tables(inp.ctx, inp.tables, owned_rows(rows))
+    except Exception as exc:
+        log.exception("totales %s", run.name)
+        run.error(None, "validacion", exc,
+                  f"falló la revisión de totales de las tablas ({exc}); los datasets y las demás "
+                  "validaciones se escribieron. Informe el error con el PDF.")
+    return findings
 
 
 STAGES = ("abrir", "paginas", "tablas", "continuaciones", "identidad", "constructores",
@@ -681,8 +693,9 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     ctx = DocContext(run.documento_id, path.name, ident.entidad, ident.gestion)
     res.gestion = ident.gestion
     res.paginas_ocr = sum(1 for p in run.pages if p.metodo == "ocr")
-    built = builders_stage(run, BuildInput(ctx, ident.tipo, run.tables, run.pages))
-    findings = built.findings + validation_stage(built)
+    inp = BuildInput(ctx, ident.tipo, run.tables, run.pages)
+    built = builders_stage(run, inp)
+    findings = built.findings + validation_stage(run, built, inp)
     ds: dict[str, list[dict] | pa.Table] = {
         "documentos": [{**ctx.prov(1), "sha256": sha, "paginas": res.paginas,
                         "paginas_ocr": res.paginas_ocr, "tipo": ident.tipo, "titulo": ident.titulo,

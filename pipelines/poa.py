@@ -312,9 +312,11 @@ class PoaBuilder:
         printed = _code(vals.get(f"{level}_codigo"), level)
         if parent and parent in known[level] and parent != printed:
             src = known[level][parent]
+            text = " ".join((vals.get(level) or "").split()[:6])
+            beside = printed or (f"sin código ('{text}…')" if text else "(vacía)")
             self.findings.append(Finding(
                 "poa_operaciones", "codigo_jerarquia", where.describe(), None, None, "advertencia",
-                f"La tarea {tcode} está impresa junto a {level} {printed or '(vacía)'}, "
+                f"La tarea {tcode} está impresa junto a {level} {beside}, "
                 f"pero su código la asigna a {level} {parent}.", where))
             upto = HIERARCHY.index(level)
             for lv in HIERARCHY[: upto + 1]:

@@ -11,16 +11,21 @@ leads to the printed boxes.
 Numbers are decided per column (normalize.numbers.parse_column, frictionless's
 approach): a column is numeric when most of its non-blank body cells parse; a cell
 of a numeric column that does not parse keeps its text, gets ``valor`` null and a
-finding ``numero_ilegible`` (DATASETS.md: never a guessed number).
+finding ``numero_ilegible`` (DATASETS.md: never a guessed number).  A column of codes
+(:func:`is_code_column`: 'CÓDIGO PDES', '7.4.3') is never numeric.
 """
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 import pyarrow as pa
 
 from extract.models import Table
 from extract.tables import LOW_CONFIDENCE
+from extract.tables.data import knowledge
 from normalize.numbers import NumberFormat, parse_column
-from normalize.text import clean_text
+from normalize.text import clean_text, fold
 from pipelines.builders import BuildInput, BuildResult
 from pipelines.context import DocContext, Finding, Location
 from pipelines.schemas import table_for
@@ -34,6 +39,30 @@ def tabla_id(ctx: DocContext, t: Table) -> str:
     return f"{ctx.documento_id}-p{t.pagina}-t{t.orden}"
 
 
+_LEVELS = re.compile(r"\d+(?:\.\d+){2,}\.?")
+
+
+def is_code_column(header: str, cells: list[str]) -> bool:
+    """A column of codes, not numbers: its header has a word of ``[codigos].encabezados``
+    (tablas.toml: 'CÓDIGO PDES', 'COD. ACCIÓN DE MP.'), or a cell is a code of three or
+    more levels that is no thousands grouping ('7.4.3', '22.1.5'; not '1.234.567').
+    Its cells keep their text and ``valor`` null: '7.4' is a code there, not 7.4."""
+    words = set(re.findall(r"\w+", fold(header)))
+    if words & code_headers():
+        return True
+    for c in cells:
+        c = c.strip()
+        if _LEVELS.fullmatch(c) and not all(len(g) == 3 for g in c.rstrip(".").split(".")[1:]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def code_headers() -> frozenset[str]:
+    """The folded header words of ``[codigos].encabezados`` (tablas.toml)."""
+    return frozenset(fold(w).strip(".") for w in knowledge()["codigos"]["encabezados"])
+
+
 def column_values(t: Table, default: NumberFormat | None = None
                   ) -> tuple[dict[int, list[float | None]], list[tuple[int, int]]]:
     """Per numeric column, the parsed values of every row (header rows None), and the
@@ -43,7 +72,7 @@ def column_values(t: Table, default: NumberFormat | None = None
     for j in range(t.n_cols):
         body = [r[j] if j < len(r) else "" for r in t.body]
         filled = [c for c in body if c.strip()]
-        if not filled:
+        if not filled or is_code_column(" ".join(r[j] for r in t.header if j < len(r)), filled):
             continue
         parsed = parse_column(body, default)
         ok = len(filled) - len(parsed.errors)

@@ -97,6 +97,23 @@ def _drawn_between(cues: Cues, y0: float, y1: float, cx0: float, cx1: float) -> 
     return drawn_cover(cues, y0, y1, cx0, cx1) >= 0.6 * (cx1 - cx0)
 
 
+def _wrapped_code(p: Piece, prev: "Block", i: int, pieces: Sequence[Sequence[Piece]],
+                  atomic: Sequence[bool], gap: float) -> bool:
+    """A run of plain digits under a code, on the next line at a cell's line spacing, on a
+    line with no other value while the row it continues has figures in two or more
+    other atomic columns: the rest of a long code that wraps in its cell (``48`` /
+    ``03400000200000`` / ``000`` of an investment project's categoría programática),
+    not a row whose every figure is missing."""
+    q = prev.pieces[-1]
+    if not p.text.isdigit() or q.line != i - 1 or gap > WRAP_GAP * _median([_height(w) for w in p.words]):
+        return False
+    if any(o.col != p.col and o.span == 1 and atomic[o.col] and o.kind in ATOMIC for o in pieces[i]):
+        return False
+    head = prev.first
+    return sum(1 for o in pieces[head] if o.col != p.col and o.span == 1 and atomic[o.col]
+               and o.kind in ATOMIC) >= 2
+
+
 @dataclass
 class Block:
     col: int
@@ -136,7 +153,8 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
     for i in body:
         line_atomic_cols = {p.col for p in pieces[i] if p.span == 1 and atomic[p.col] and p.kind in ATOMIC}
         has_anchor = anchor is not None and any(p.col == anchor for p in pieces[i])
-        for p in pieces[i]:
+        wrapped = False     # the line holds the rest of a wrapped code: it continues the row
+        for p in sorted(pieces[i], key=lambda x: x.col):
             prev = open_.get(p.col)
             new = True
             if prev is not None and prev.span == p.span == 1:
@@ -147,7 +165,12 @@ def body_blocks(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence[Piece
                                                        edges[p.col], edges[p.col + 1])
                 labelled = (p.col - 1) in line_atomic_cols
                 is_atom = atomic[p.col] and p.kind in ATOMIC
-                if drawn or labelled or is_atom:
+                if is_atom and not drawn and not labelled and _wrapped_code(p, prev, i, pieces, atomic, gap):
+                    new = False
+                    wrapped = True
+                elif wrapped and not drawn and q.line == i - 1:
+                    new = False
+                elif drawn or labelled or is_atom:
                     new = True
                     if not drawn and (labelled or is_atom):
                         splits.add(i)
