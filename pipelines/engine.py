@@ -26,6 +26,9 @@ from typing import Any, Callable, Iterator
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT = "20s"
+"""How long to try to reach a scheduler before giving up."""
+
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 """Environment variable read for the scheduler address when ``--scheduler`` is not given
 (the same name Dask itself reads)."""
@@ -130,18 +133,20 @@ def open_engine(jobs: int, scheduler: str | None, tasks: int,
                 folders: list[Path] = ()) -> Iterator[InlineEngine | DaskEngine]:
     """The engine for a run of ``tasks`` documents: a running cluster when ``scheduler``
     is an address; else a ``LocalCluster`` of ``min(jobs, tasks)`` single-threaded worker
-    processes when both are above 1; else this process.  ``folders`` are checked on a
-    running cluster's workers (:func:`check_workers`).  Raises :class:`EngineError` when
+    processes when both are above 1; else this process.  ``folders`` are created, then
+    checked on a running cluster's workers (:func:`check_workers`).  Raises :class:`EngineError` when
     the scheduler cannot be reached or its workers cannot do the run."""
     if scheduler:
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"no se pudo conectar con el planificador de Dask en {scheduler} "
                               f"({exc}); revise que «dask scheduler» esté corriendo y la dirección.") from None
         try:
+            for f in folders:  # made here, so the workers' check sees them
+                Path(f).mkdir(parents=True, exist_ok=True)
             check_workers(client, [Path(f) for f in folders])
             yield DaskEngine(client)
         finally:
