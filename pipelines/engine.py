@@ -136,6 +136,9 @@ def open_engine(jobs: int, scheduler: str | None, tasks: int,
     processes when both are above 1; else this process.  ``folders`` are created, then
     checked on a running cluster's workers (:func:`check_workers`).  Raises :class:`EngineError` when
     the scheduler cannot be reached or its workers cannot do the run."""
+    if scheduler or min(jobs, tasks) > 1:
+        # the scheduler and client run in this process: their INFO lines are not the run's log
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
         from distributed import Client
 
