@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -43,15 +44,27 @@ def load() -> str:
     return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children (and theirs)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU: dict[str, float] = {}
+"""CPU seconds of each timed run (the CLI process, its workers and Tesseract)."""
+
+
 def cli_run(raw: Path, work: Path, cache: Path, *extra: str) -> float:
-    """Wall seconds of one CLI run over ``raw`` into ``work/out`` (fresh)."""
+    """Wall seconds of one CLI run over ``raw`` into ``work/out`` (fresh); its CPU seconds
+    go to :data:`CPU` under its extra arguments."""
     shutil.rmtree(work, ignore_errors=True)
     cmd = [sys.executable, "-m", "pipelines", "--raw", str(raw), "--out", str(work / "out"),
            "--logs", str(work / "logs"), "--layout", str(work / "layout"), "--ocr-cache", str(cache),
            "--quiet", "--force", *extra]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), children_cpu()
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    CPU[" ".join(extra)] = children_cpu() - c0
     if p.returncode != 0:
         print(p.stdout[-3000:], p.stderr[-3000:])
         raise SystemExit(f"run failed ({p.returncode}): {' '.join(cmd)}")
@@ -124,18 +137,21 @@ def main(argv: list[str] | None = None) -> int:
     pages = sum(n for _, n, _ in docs)
     print(f"--jobs 2: {load()}", flush=True)
     walls["--jobs 2"] = cli_run(raw, tmp / "j2", cache, "--jobs", "2")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), children_cpu()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0,
                       dashboard_address=None) as cluster, Client(cluster):
         print(f"LocalCluster of 2 workers started in {time.perf_counter() - t0:.1f} s "
               f"(not counted); {load()}", flush=True)
         walls["LocalCluster 2"] = cli_run(raw, tmp / "lc", cache, "--jobs", "1", "--scheduler",
                                           cluster.scheduler_address)
+    lc_cpu = children_cpu() - c0  # the CLI run and the workers (reaped when the cluster closed)
     same = identical(tmp / "j1", tmp / "j2") and identical(tmp / "j1", tmp / "lc")
     print(f"\nthroughput on {len(docs)} documents, {pages} pages (warm OCR cache):")
     base = pages / walls["--jobs 1"]
-    for k, w in walls.items():
-        print(f"  {k:16s} {w:7.1f} s  {pages / w:6.2f} pages/s  {pages / w / base:5.2f}x --jobs 1")
+    cpus = [CPU["--jobs 1"], CPU["--jobs 2"], lc_cpu]
+    for (k, w), c in zip(walls.items(), cpus):
+        print(f"  {k:16s} {w:7.1f} s  {pages / w:6.2f} pages/s  {pages / w / base:5.2f}x --jobs 1   "
+              f"({c:.0f} CPU s{', cluster start-up included' if k.startswith('Local') else ''})")
     print(f"  outputs of the three runs byte-identical (Parquet, manifest, layout): {'yes' if same else 'NO'}")
     print(f"  after: {load()}", flush=True)
 

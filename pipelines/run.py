@@ -271,8 +271,9 @@ def _lost(archivo: str, out: Path, exc: BaseException) -> FileOutcome:
     return _failed(archivo, out, None, time.perf_counter(), {
         "documento_id": None, "archivo": archivo, "pagina": None, "etapa": "procesar",
         "clase": type(exc).__name__,
-        "mensaje": f"el proceso que trataba el archivo terminó sin terminarlo ({exc}); vuelva a "
-                   "ejecutar; si se repite, procéselo solo (--only ARCHIVO --jobs 1) y repórtelo con el PDF."})
+        "mensaje": f"el procesamiento del archivo no terminó ({exc}: p. ej. el proceso que lo "
+                   "trataba se cerró); vuelva a ejecutar; si se repite, procéselo solo "
+                   "(--only ARCHIVO --jobs 1) y repórtelo con el PDF."})
 
 
 def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
