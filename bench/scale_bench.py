@@ -175,13 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     cores = args.machines * args.cores_per_machine
     print(f"\nprojection: {d_h:,.0f} digital or {s_h:,.0f} scanned pages per hour per core; parallel "
           f"efficiency {eff:.0%} (--jobs 2 vs --jobs 1 above)")
-    for label, rate in (("all digital", d_h), ("all scanned", s_h)):
-        hours = args.pages / (rate * cores * eff)
-        print(f"  {args.machines} machines x {args.cores_per_machine} cores, {args.pages:,} pages {label}: "
-              f"{hours:.1f} h")
     mix = sum(o for _, _, o in docs) / pages
-    rate = 1 / (mix / s_h + (1 - mix) / d_h)
-    print(f"  same, with the corpus mix ({mix:.0%} scanned): {args.pages / (rate * cores * eff):.1f} h")
+    rates = (("all digital", d_h), ("all scanned", s_h),
+             (f"corpus mix ({mix:.0%} scanned)", 1 / (mix / s_h + (1 - mix) / d_h)))
+    for label, rate in rates:
+        print(f"  {args.machines} machines x {args.cores_per_machine} cores, {args.pages:,} pages, {label}: "
+              f"{args.pages / (rate * cores * eff):.1f} h at {eff:.0%} efficiency, "
+              f"{args.pages / (rate * cores):.1f} h at 100%")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(cold, ignore_errors=True)
     return 0 if same else 1
