@@ -150,7 +150,9 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_USAGE
     summary(console, outcomes)
     if stale:
-        console.print(stale_line(stale, args), soft_wrap=True)
+        line = stale_line(stale, args)
+        logging.getLogger(__name__).info("%s", line.plain)
+        console.print(line, soft_wrap=True)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         console.print(Text.assemble((f"{len(failed)} archivo(s) fallaron", "red"),
