@@ -293,8 +293,8 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     The documents to process run on the engine of :func:`pipelines.engine.open_engine`:
     ``jobs`` worker processes (a Dask ``LocalCluster``; this process when ``jobs`` is 1 or
     there is one document, whose scanned pages are then OCR'd by ``jobs`` processes), or
-    the workers of the Dask cluster at ``scheduler``.  Largest file first, so a long scan
-    does not start last.  ``on_done(outcome)`` is called as each file finishes (in the
+    the workers of the Dask cluster at ``scheduler``; there, largest file first, so a long
+    scan does not start last.  ``on_done(outcome)`` is called as each file finishes (in the
     order they finish); ``progress_factory(path)`` may return a per-page progress callback
     ``(done, total)``, used only in this process.  ``shas`` memoizes hashes (path -> sha
     or None) across calls.  Raises :class:`pipelines.engine.EngineError` when the cluster
@@ -350,10 +350,11 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
         else:
             finish(i, o)
 
-    queue = sorted(todo, key=lambda i: (-_size(files[i]), i))  # largest first
     folders = [f for f in (files[0].parent if files else None, out, ocr_cache, layout_dir) if f]
     with open_engine(jobs, scheduler, len(todo), folders) as engine:
         ocr_jobs = jobs if engine.inline else 1
+        # on workers, largest first (a long scan must not start last); here, in input order
+        queue = todo if engine.inline else sorted(todo, key=lambda i: (-_size(files[i]), i))
         in_flight = 0
 
         def submit(i: int) -> None:
