@@ -7,9 +7,11 @@ RAW_DIR ?= data/raw
 PARQUET_DIR ?= data/parquet
 SHARED ?= ../shared
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+SCHEDULER ?= $(DASK_SCHEDULER_ADDRESS)
+RUN_ARGS = --raw $(RAW_DIR) --out $(PARQUET_DIR) --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
-.PHONY: help run setup system-deps parquet test bench bench-tables bench-reliability clean
+.PHONY: help run setup system-deps parquet prune test bench bench-tables bench-reliability bench-scale clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -31,8 +33,11 @@ $(VENV)/.installed: pyproject.toml
 
 setup: system-deps $(VENV)/.installed ## create the venv and install the Python packages
 
-parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=data/parquet
-	$(PY) -m pipelines --raw $(RAW_DIR) --out $(PARQUET_DIR) --jobs $(JOBS)
+parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=data/parquet JOBS=N SCHEDULER=tcp://host:8786
+	$(PY) -m pipelines $(RUN_ARGS)
+
+prune: $(VENV)/.installed ## remove the rows of files no longer in $(RAW_DIR), then build what is new
+	$(PY) -m pipelines $(RUN_ARGS) --prune
 
 test: setup ## run the test suite
 	$(PY) -m pytest -q
@@ -48,6 +53,9 @@ bench-tables: setup ## table engines compared on the digital corpus: camelot lat
 
 bench-reliability: setup ## 30+ kinds of bad input, kills at 10 points, peak RSS and s/page at 10/100/1000 pages and a 20-page scan
 	$(PY) bench/reliability.py --shared $(SHARED)
+
+bench-scale: setup ## pages/s of --jobs 1, --jobs 2 and a 2-worker Dask LocalCluster on the corpus; CPU s/page; projection
+	$(PY) bench/scale_bench.py --shared $(SHARED)
 
 clean: ## remove generated data (never data/raw)
 	rm -rf $(PARQUET_DIR)/* data/interim data/logs data/report data/catalog.duckdb

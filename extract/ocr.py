@@ -33,6 +33,7 @@ import json
 import os
 import re
 import tempfile
+import multiprocessing
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -734,7 +735,8 @@ def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: P
 
     ``jobs > 1`` runs pages in a ``ProcessPoolExecutor`` of ``min(jobs, len(pages))``
     workers, each with ``OMP_THREAD_LIMIT=1``; ``jobs <= 1`` runs in this process
-    (also with ``OMP_THREAD_LIMIT=1`` for the Tesseract subprocesses).  Other
+    (also with ``OMP_THREAD_LIMIT=1`` for the Tesseract subprocesses), and so does a
+    daemonic process (a Dask worker, which may not have child processes).  Other
     arguments as :func:`ocr_page`.  Raises the first :class:`OcrError` met (in page
     order); any other worker failure is wrapped in an :class:`OcrError` naming the
     page.
@@ -751,6 +753,8 @@ def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: P
     kwargs = dict(cache_dir=cache_dir, dpi=dpi, lang=lang, psm=psm, cell_psm=cell_psm,
                   config=config, steps=steps)
     tasks = [(str(pdf_path), p, kwargs) for p in pages]
+    if multiprocessing.current_process().daemon:
+        jobs = 1  # a daemonic process (a Dask worker) may not start a pool
     if jobs <= 1 or len(pages) == 1:
         old = os.environ.get("OMP_THREAD_LIMIT")
         os.environ["OMP_THREAD_LIMIT"] = "1"

@@ -26,7 +26,9 @@ from rich.text import Text
 from extract.errors import ConfigError
 from pipelines.config import validate_config
 from pipelines.datapackage import write_datapackage
-from pipelines.run import FileOutcome, archivo_of, describe, list_inputs, run_all
+from pipelines.engine import SCHEDULER_ENV, EngineError
+from pipelines.prune import Stale, prune, stale_documents
+from pipelines.run import FileOutcome, hash_file, archivo_of, describe, list_inputs, run_all
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
@@ -39,7 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("data/parquet"), help="datasets folder")
     p.add_argument("--only", action="append", metavar="FILE", help="process only this file (repeatable)")
     p.add_argument("--force", action="store_true", help="re-process files already written")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for OCR of scanned pages (default: all cores)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="worker processes: documents in parallel (a single document: its scanned "
+                        "pages' OCR); default all cores")
+    p.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None, metavar="ADDRESS",
+                   help="address of a running Dask scheduler (tcp://host:8786) whose workers process "
+                        f"the documents instead of --jobs local processes (default ${SCHEDULER_ENV})")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the rows of files no longer in --raw (every run says which they are)")
     p.add_argument("--ocr-cache", type=Path, default=Path("data/interim/ocr"),
                    help="OCR cache folder (by page-image hash)")
     p.add_argument("--layout", type=Path, default=Path("data/interim/layout"),
@@ -113,6 +122,16 @@ def main(argv: list[str] | None = None) -> int:
         handler.close()
 
 
+def stale_line(stale: Stale, args: argparse.Namespace) -> Text:
+    """The summary's line on outputs of files no longer in the raw folder."""
+    names = ", ".join(stale.archivos())
+    if args.prune:
+        return Text(f"Se quitaron las filas de {len(stale.archivos())} archivo(s) que ya no están en "
+                    f"{args.raw}: {names}.", style="yellow")
+    return Text(f"{args.out} tiene filas de {len(stale.archivos())} archivo(s) que ya no están en "
+                f"{args.raw}: {names}. Para quitarlas: make prune (o --prune).", style="yellow")
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     """The run proper, once the arguments and the configuration are checked."""
     files = list_inputs(args.raw, args.only)
@@ -121,31 +140,23 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                            style="yellow"))
         return EXIT_USAGE if args.only else EXIT_OK
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.quiet:
-        outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache,
-                           layout_dir=args.layout)
-    else:
-        with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console) as prog:
-            overall = prog.add_task("documentos", total=len(files))
-            page_tasks: dict[str, int] = {}
-
-            def factory(path: Path):
-                name = archivo_of(path)
-                tid = prog.add_task(f"  {name} (páginas)", total=None)
-                page_tasks[name] = tid
-                return lambda i, n: prog.update(tid, completed=i, total=n)
-
-            def done(o: FileOutcome):
-                prog.advance(overall)
-                if o.archivo in page_tasks:
-                    prog.remove_task(page_tasks[o.archivo])
-
-            outcomes = run_all(files, args.out, jobs=args.jobs, force=args.force,
-                               ocr_cache=args.ocr_cache, on_done=done, progress_factory=factory,
-                               layout_dir=args.layout)
+    shas: dict[Path, str | None] = {}
+    every = list_inputs(args.raw) if args.only else files
+    stale = stale_documents(args.out, {archivo_of(p): p for p in every}, lambda p: hash_file(p, shas))
+    if stale and args.prune:
+        prune(args.out, stale, args.layout)
+    try:
+        outcomes = _process(args, console, files, shas)
+    except EngineError as exc:
+        console.print(Text.assemble(("No se pudo usar el clúster", "red"), f": {exc.mensaje} "
+                                    "No se procesó ningún documento."), soft_wrap=True)
+        return EXIT_USAGE
     write_datapackage(args.out)
     summary(console, outcomes)
+    if stale:
+        line = stale_line(stale, args)
+        logging.getLogger(__name__).info("%s", line.plain)
+        console.print(line, soft_wrap=True)
     failed = [o for o in outcomes if not o.ok]
     if failed:
         console.print(Text.assemble((f"{len(failed)} archivo(s) fallaron", "red"),
@@ -153,6 +164,44 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                                     f"{args.out}/errores y {args.logs}/pipeline.log."))
         return EXIT_FAILED_FILES
     return EXIT_OK
+
+
+def _process(args: argparse.Namespace, console: Console, files: list[Path],
+             shas: dict[Path, str | None]) -> list[FileOutcome]:
+    """:func:`pipelines.run.run_all` with one progress display for the whole run:
+    documents done, pages done (as documents finish; page by page for a document
+    processed in this process)."""
+    kw = dict(jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache, layout_dir=args.layout,
+              scheduler=args.scheduler, shas=shas)
+    if args.quiet:
+        return run_all(files, args.out, **kw)
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as prog:
+        overall = prog.add_task("documentos", total=len(files))
+        pages = prog.add_task("páginas", total=None)
+        page_tasks: dict[str, tuple[int, list[int]]] = {}
+
+        def factory(path: Path):
+            name = archivo_of(path)
+            tid = prog.add_task(f"  {name} (páginas)", total=None)
+            seen = [0]
+            page_tasks[name] = (tid, seen)
+
+            def cb(i: int, n: int) -> None:
+                prog.update(tid, completed=i, total=n)
+                prog.advance(pages, i - seen[0])
+                seen[0] = i
+            return cb
+
+        def done(o: FileOutcome):
+            prog.advance(overall)
+            tid, seen = page_tasks.pop(o.archivo, (None, [0]))
+            if tid is not None:
+                prog.remove_task(tid)
+            if not o.skipped:
+                prog.advance(pages, o.paginas - seen[0])
+
+        return run_all(files, args.out, on_done=done, progress_factory=factory, **kw)
 
 
 if __name__ == "__main__":

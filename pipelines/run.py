@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,31 +241,94 @@ def clean_leftovers(out: Path, layout_dir: Path | None, ocr_cache: Path | None) 
     return gone
 
 
+def hash_file(p: Path, shas: dict[Path, str | None] | None) -> str | None:
+    """SHA-256 of ``p``'s bytes, or ``None`` when its name is not UTF-8 or it cannot be
+    read (:func:`process_and_write` reports both).  ``shas`` memoizes per path."""
+    if shas is not None and p in shas:
+        return shas[p]
+    sha = None
+    if os.fsencode(p.name).decode("utf-8", "replace") == p.name:
+        try:
+            sha = sha256_of(p)
+        except OSError:
+            pass
+    if shas is not None:
+        shas[p] = sha
+    return sha
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def _lost(archivo: str, out: Path, exc: BaseException) -> FileOutcome:
+    """The outcome of a document whose task did not return (its worker process died, the
+    connection to the cluster was lost)."""
+    log.error("%s: task failed: %s: %s", archivo, type(exc).__name__, exc)
+    return _failed(archivo, out, None, time.perf_counter(), {
+        "documento_id": None, "archivo": archivo, "pagina": None, "etapa": "procesar",
+        "clase": type(exc).__name__,
+        "mensaje": f"el procesamiento del archivo no terminó ({exc}: p. ej. el proceso que lo "
+                   "trataba se cerró); vuelva a ejecutar; si se repite, procéselo solo "
+                   "(--only ARCHIVO --jobs 1) y repórtelo con el PDF."})
+
+
 def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             ocr_cache: Path | None = None, on_done=None, progress_factory=None,
-            layout_dir: Path | None = None) -> list[FileOutcome]:
-    """Process ``files`` one after the other and return their outcomes in input order.
+            layout_dir: Path | None = None, scheduler: str | None = None,
+            shas: dict[Path, str | None] | None = None) -> list[FileOutcome]:
+    """Process ``files`` and return their outcomes in input order.
 
     Temporary files left by a killed run are deleted first (:func:`clean_leftovers`).
-    A file whose bytes were already committed (:func:`pipelines.write.committed`) is
-    skipped unless ``force``; a file with the same bytes as one before it in this run,
-    or as a committed one of another name, is skipped saying which file it duplicates.
-    ``jobs`` is the number of worker processes that OCR a document's scanned pages (OCR
-    is where the time goes; text-layer pages take a fraction of a second each).
-    ``on_done(outcome)`` is called as each file finishes; ``progress_factory(path)`` may
-    return a per-page progress callback ``(done, total)``."""
+    Then every file is hashed and what to do with it is decided here, as a run that went
+    through the files one after the other would: a file whose bytes were already
+    committed (:func:`pipelines.write.committed`) is skipped unless ``force``; a file with
+    the same bytes as one before it in this run, or as a committed one of another name,
+    is skipped saying which file it duplicates (a copy waits for the outcome of the first:
+    when that fails, the copy is processed on its own).
+
+    The documents to process run on the engine of :func:`pipelines.engine.open_engine`:
+    ``jobs`` worker processes (a Dask ``LocalCluster``; this process when ``jobs`` is 1 or
+    there is one document, whose scanned pages are then OCR'd by ``jobs`` processes), or
+    the workers of the Dask cluster at ``scheduler``; there, largest file first, so a long
+    scan does not start last.  ``on_done(outcome)`` is called as each file finishes (in the
+    order they finish); ``progress_factory(path)`` may return a per-page progress callback
+    ``(done, total)``, used only in this process.  ``shas`` memoizes hashes (path -> sha
+    or None) across calls.  Raises :class:`pipelines.engine.EngineError` when the cluster
+    cannot be used (nothing is processed then)."""
+    from pipelines.engine import open_engine
+
     clean_leftovers(out, layout_dir, ocr_cache)
-    outcomes: list[FileOutcome] = []
+    outcomes: list[FileOutcome | None] = [None] * len(files)
     seen: dict[str, str] = {}  # sha256 -> archivo processed (or found committed) in this run
-    for p in files:
+    running: set[str] = set()  # sha256 of the documents to process
+    waiting: dict[str, deque[int]] = {}  # sha256 -> later files with the same bytes
+    todo: list[int] = []
+    sha_of: list[str | None] = []
+
+    def finish(i: int, o: FileOutcome) -> None:
+        sha = sha_of[i]
+        if sha is not None and o.ok:  # a copy of a file that failed fails on its own
+            seen.setdefault(sha, o.archivo)
+        log.info("%s: %s", o.archivo, describe(o))
+        for e in o.errores:
+            log.info("%s%s [%s/%s] %s", o.archivo, f" p.{e['pagina']}" if e.get("pagina") else "",
+                     e["etapa"], e["clase"], e["mensaje"])
+        outcomes[i] = o
+        if on_done:
+            on_done(o)
+
+    for i, p in enumerate(files):
         o = not_a_file(p, out)
-        sha = None
-        if o is None and os.fsencode(p.name).decode("utf-8", "replace") == p.name:
-            try:
-                sha = sha256_of(p)
-            except OSError:
-                pass  # process_and_write reports it (and a name that is not UTF-8)
+        sha = hash_file(p, shas) if o is None else None
+        sha_of.append(sha)
         if o is None and sha is not None:
+            if sha in running:
+                waiting[sha].append(i)
+                continue
             archivo = archivo_of(p)
             entry = committed(out, sha) if not force else None
             if sha in seen:
@@ -280,17 +343,48 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
                                 paginas=entry.get("paginas", 0), paginas_ocr=entry.get("paginas_ocr", 0),
                                 nota="ya procesado (mismo contenido; --force lo procesa otra vez)")
         if o is None:
-            cb = progress_factory(p) if progress_factory else None
-            o = process_and_write(p, out, ocr_cache, cb, jobs=jobs, layout_dir=layout_dir)
-        if sha is not None and o.ok:  # a copy of a file that failed fails on its own
-            seen.setdefault(sha, o.archivo)
-        log.info("%s: %s", o.archivo, describe(o))
-        for e in o.errores:
-            log.info("%s%s [%s/%s] %s", o.archivo, f" p.{e['pagina']}" if e.get("pagina") else "",
-                     e["etapa"], e["clase"], e["mensaje"])
-        outcomes.append(o)
-        if on_done:
-            on_done(o)
+            todo.append(i)
+            if sha is not None:
+                running.add(sha)
+                waiting[sha] = deque()
+        else:
+            finish(i, o)
+
+    folders = [f for f in (files[0].parent if files else None, out, ocr_cache, layout_dir) if f]
+    with open_engine(jobs, scheduler, len(todo), folders) as engine:
+        ocr_jobs = jobs if engine.inline else 1
+        # on workers, largest first (a long scan must not start last); here, in input order
+        queue = todo if engine.inline else sorted(todo, key=lambda i: (-_size(files[i]), i))
+        in_flight = 0
+
+        def submit(i: int) -> None:
+            nonlocal in_flight
+            cb = progress_factory(files[i]) if progress_factory and engine.inline else None
+            engine.submit(i, process_and_write, files[i], out, ocr_cache, cb, jobs=ocr_jobs,
+                          layout_dir=layout_dir)
+            in_flight += 1
+
+        while queue or in_flight:
+            while queue and in_flight < engine.slots:
+                submit(queue.pop(0))
+            i, o, exc = engine.next_done()
+            in_flight -= 1
+            if exc is not None:
+                o = _lost(archivo_of(files[i]), out, exc)
+            finish(i, o)
+            sha = sha_of[i]
+            if sha is None or sha not in waiting:
+                continue
+            if o.ok:  # its copies are duplicates of it
+                for j in waiting.pop(sha):
+                    finish(j, FileOutcome(archivo_of(files[j]), ok=True, skipped=True,
+                                          documento_id=sha[:16],
+                                          nota=f"duplicado de {o.archivo} (mismo contenido): "
+                                               "no se procesa otra vez"))
+            elif waiting[sha]:  # the next copy is processed on its own
+                queue.insert(0, waiting[sha].popleft())
+            else:
+                del waiting[sha]
     return outcomes
 
 
