@@ -6,7 +6,7 @@ Per page (:func:`ocr_page`):
 2. :func:`extract.preprocess.prepare_page` - deskew, flatten shaded backgrounds,
    whiten the paper, find ruled table cells, remove the rules (grayscale is kept:
    Tesseract reads it better than our binarizations - measured);
-3. :func:`ocr_layout` - Tesseract (``pytesseract.image_to_data``) on the page with
+3. :func:`ocr_layout` - Tesseract (:func:`extract.tesseract.image_to_data`) on the page with
    its table cells blanked (psm 3), and once more on a canvas where every cell with
    ink is stacked in one column (psm 6), so text is never merged across columns;
 4. :func:`fix_glyphs` - the Debian ``spa`` model lacks '°' and '•': "N*"/"N?" ->
