@@ -6,7 +6,7 @@ Per page (:func:`ocr_page`):
 2. :func:`extract.preprocess.prepare_page` - deskew, flatten shaded backgrounds,
    whiten the paper, find ruled table cells, remove the rules (grayscale is kept:
    Tesseract reads it better than our binarizations - measured);
-3. :func:`ocr_layout` - Tesseract (``pytesseract.image_to_data``) on the page with
+3. :func:`ocr_layout` - Tesseract (:func:`extract.tesseract.image_to_data`) on the page with
    its table cells blanked (psm 3), and once more on a canvas where every cell with
    ink is stacked in one column (psm 6), so text is never merged across columns;
 4. :func:`fix_glyphs` - the Debian ``spa`` model lacks '°' and '•': "N*"/"N?" ->
@@ -17,39 +17,38 @@ Measured with ``bench/ocr_bench.py`` on the 32 scanned corpus pages (mean word
 accuracy, score.py's formula): plain ``tesseract -l spa`` 0.875, this stage 0.998;
 the per-step numbers are in :mod:`extract.preprocess`.
 
-Results are cached on disk, one JSON file per page, named by a SHA-256 of the
-rendered page image bytes combined with every setting that affects the output
-(language, dpi, page segmentation modes, Tesseract config, preprocessing steps,
-Tesseract version, :data:`CACHE_VERSION`), so re-running on unchanged files does
-no OCR.  :func:`ocr_pages` runs pages in parallel worker processes.
+Every Tesseract call goes through :mod:`extract.tesseract` (install probe, the single
+call, the disk cache).  Results are cached on disk, one JSON file per page, named by a
+SHA-256 of the rendered page image bytes combined with every setting that affects the
+output (language, dpi, page segmentation modes, Tesseract config, preprocessing steps,
+the engine id - Tesseract version and traineddata hash - and ``CACHE_VERSION``), so
+re-running on unchanged files does no OCR.  ``ocr_page(..., tables=True)`` also finds
+the page's ruled tables on the same rendered image, so a scanned page is rendered once.
+:func:`ocr_pages` runs pages in parallel worker processes.
 
 Errors surface as :class:`OcrError`, whose message names the file, the page and
 what to do.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import tempfile
 import multiprocessing
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import cv2
 import numpy as np
 
-from extract.models import Page, Word
+from extract.models import BBox, Cell as TableCell, Page, Word
 from extract.preprocess import (DEFAULT_STEPS, Cell, PreparedPage, PreprocessSettings,
                                 RenderError, prepare_page, render_page)
-
-CACHE_VERSION = 2
-"""Bump when the cached JSON layout or the text post-processing changes."""
+from extract.tesseract import (CACHE_VERSION, INSTALL_HINT, OcrCache, OcrError,  # noqa: F401
+                               as_cache, build_config, check_language, engine_id,
+                               image_sha256, image_to_data, tesseract_version)
 
 DEFAULT_PSM = 3
 """Tesseract page segmentation mode for the page text outside ruled tables.
@@ -66,36 +65,6 @@ come from the TSV (image_to_data)."""
 
 DIGITS_WHITELIST = "0123456789.,-%()/"
 """Characters allowed by ``ocr_image(..., digits=True)`` for numeric table cells."""
-
-INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-spa"
-
-
-class OcrError(Exception):
-    """OCR of a page failed.  The message names the file, the page and the remedy.
-
-    ``pdf_path`` and ``page_number`` (1-based) are kept as attributes; either may be
-    ``None`` for image-level calls (:func:`ocr_image`).
-    """
-
-    def __init__(self, message: str, pdf_path: str | Path | None = None,
-                 page_number: int | None = None) -> None:
-        where = ""
-        if pdf_path is not None:
-            where = f"{pdf_path}" + (f" page {page_number}" if page_number is not None else "")
-            where += ": "
-        super().__init__(where + message)
-        self.pdf_path = None if pdf_path is None else str(pdf_path)
-        self.page_number = page_number
-
-    def __reduce__(self):  # keep attributes across process boundaries
-        msg = str(self)
-        return (_rebuild_ocr_error, (msg, self.pdf_path, self.page_number))
-
-
-def _rebuild_ocr_error(msg: str, pdf_path: str | None, page_number: int | None) -> OcrError:
-    err = OcrError(msg)
-    err.pdf_path, err.page_number = pdf_path, page_number
-    return err
 
 
 @dataclass(frozen=True)
@@ -139,6 +108,10 @@ class OcrResult:
     ``image_sha256``: SHA-256 hex of the rendered page image (the cache key's base).
     ``pdf_path``/``page_number`` (1-based), ``width``/``height`` (points) identify it.
     ``from_cache`` is True when the result was read from the disk cache (not compared).
+    ``tablas``: with ``ocr_page(..., tables=True)``, the page's ruled tables found on the
+    same rendered image, as :func:`extract.tables_image.find_image_tables` returns them
+    (``(bbox, rows, cells)`` in points); ``None`` when not asked for or when finding them
+    raised ``tablas_error`` (not compared, never cached: only Tesseract output is).
     """
 
     words: tuple[Word, ...]
@@ -150,6 +123,9 @@ class OcrResult:
     width: float = 0.0
     height: float = 0.0
     from_cache: bool = field(default=False, compare=False)
+    tablas: tuple[tuple[BBox, list[list[str]], list[TableCell]], ...] | None = field(
+        default=None, compare=False)
+    tablas_error: BaseException | None = field(default=None, compare=False)
 
     def to_page(self) -> Page:
         """As an :class:`extract.models.Page` (``metodo='ocr'``, ``ocr_confianza``)."""
@@ -158,58 +134,13 @@ class OcrResult:
                     ocr_confianza=self.confianza)
 
 
-# --------------------------------------------------------------------------- tesseract
-
-
-@lru_cache(maxsize=1)
-def tesseract_version() -> str:
-    """Tesseract's version string (e.g. ``'5.3.0'``).
-
-    Raises :class:`OcrError` (with the apt-get hint) when the binary is missing.
-    """
-    import pytesseract
-
-    try:
-        return str(pytesseract.get_tesseract_version())
-    except (pytesseract.TesseractNotFoundError, OSError) as exc:
-        raise OcrError(f"tesseract not installed ({exc}): {INSTALL_HINT}") from exc
-
-
-def check_language(lang: str) -> None:
-    """Raise :class:`OcrError` unless every ``+``-joined language in ``lang`` is installed."""
-    import pytesseract
-
-    tesseract_version()
-    try:
-        have = set(pytesseract.get_languages(config=""))
-    except Exception as exc:  # pragma: no cover - depends on the install
-        raise OcrError(f"cannot list tesseract languages ({exc}): {INSTALL_HINT}") from exc
-    missing = [x for x in lang.split("+") if x not in have]
-    if missing:
-        raise OcrError(f"tesseract language(s) {', '.join(missing)} not installed "
-                       f"(have {', '.join(sorted(have)) or 'none'}): "
-                       f"apt-get install " + " ".join(f"tesseract-ocr-{m}" for m in missing))
-
-
-def build_config(psm: int, config: str = "", *, dpi: int | None = None,
-                 whitelist: str | None = None) -> str:
-    """The Tesseract command-line config string: ``--psm``, ``--dpi``, extra options and
-    ``-c tessedit_char_whitelist=...`` when ``whitelist`` is given."""
-    parts = [f"--psm {int(psm)}"]
-    if dpi:
-        parts.append(f"--dpi {int(dpi)}")
-    if config:
-        parts.append(config.strip())
-    if whitelist:
-        if any(c.isspace() or c in "'\"" for c in whitelist):
-            raise ValueError("whitelist may not contain whitespace or quotes")
-        parts.append(f"-c tessedit_char_whitelist={whitelist}")
-    return " ".join(parts)
+# --------------------------------------------------------------------------- one image
 
 
 def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAULT_CONFIG,
               lang: str = "spa", dpi: int | None = 300, digits: bool = False,
-              whitelist: str | None = None, postcorrect: bool = True) -> list[OcrWord]:
+              whitelist: str | None = None, postcorrect: bool = True,
+              cache: OcrCache | str | Path | None = None) -> list[OcrWord]:
     """Run Tesseract on one image and return its words in reading order.
 
     ``image``: ``uint8`` array, ``(H, W)`` grayscale or ``(H, W, 3)`` RGB, used as
@@ -219,31 +150,20 @@ def ocr_image(image: np.ndarray, *, psm: int = DEFAULT_PSM, config: str = DEFAUL
     ``dpi``: resolution passed to Tesseract (``None`` lets it guess from the image).
     ``digits=True`` restricts recognition to :data:`DIGITS_WHITELIST` (numeric cells);
     ``whitelist`` sets an explicit character whitelist instead.  ``postcorrect``
-    applies :func:`fix_glyphs` (N°, ordinals, Roman numerals, bullets).
+    applies :func:`fix_glyphs` (N°, ordinals, Roman numerals, bullets).  ``cache``:
+    the OCR disk cache for this one call (:func:`extract.tesseract.image_to_data`).
 
     Returns :class:`OcrWord` items with pixel bboxes of ``image`` (``[]`` without
     running Tesseract when the image has no ink: fewer than 5 pixels below 160).  Raises
     :class:`OcrError` when Tesseract is missing, the language is not installed or
     Tesseract fails.
     """
-    import pytesseract
-
     if whitelist is None and digits:
         whitelist = DIGITS_WHITELIST
     if image.size == 0 or _is_blank(image):
         return []  # Tesseract invents letters ('o', 'i') on an empty line / cell
     cfg = build_config(psm, config, dpi=dpi, whitelist=whitelist)
-    try:
-        data = pytesseract.image_to_data(image, lang=lang, config=cfg,
-                                         output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractNotFoundError as exc:
-        raise OcrError(f"tesseract not installed: {INSTALL_HINT}") from exc
-    except pytesseract.TesseractError as exc:
-        msg = str(exc)
-        if "Failed loading language" in msg or "Could not initialize" in msg:
-            raise OcrError(f"tesseract language {lang!r} not installed ({msg.strip()}): "
-                           f"apt-get install tesseract-ocr-{lang.split('+')[0]}") from exc
-        raise OcrError(f"tesseract failed: {msg.strip()}") from exc
+    data = image_to_data(image, lang=lang, config=cfg, cache=cache)
     words = _words_from_data(data)
     if postcorrect and whitelist is None:
         words = fix_glyphs(image if image.ndim == 2 else None, words)
@@ -581,21 +501,6 @@ class OcrSettings:
                 "steps": self.steps.as_dict(), "cache_version": CACHE_VERSION}
 
 
-def image_sha256(image: np.ndarray) -> str:
-    """SHA-256 hex of a rendered image: its shape, dtype and raw pixel bytes."""
-    h = hashlib.sha256()
-    h.update(f"{image.shape}|{image.dtype}|".encode())
-    h.update(np.ascontiguousarray(image).tobytes())
-    return h.hexdigest()
-
-
-def cache_key(img_sha: str, settings: OcrSettings, version: str) -> str:
-    """Cache file stem: SHA-256 of the image hash + settings + Tesseract version."""
-    blob = json.dumps({"image": img_sha, "settings": settings.key(), "tesseract": version},
-                      sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
 def _page_size_pt(pdf_path: Path, page_number: int) -> tuple[float, float]:
     import pypdfium2 as pdfium
 
@@ -612,38 +517,20 @@ def _page_size_pt(pdf_path: Path, page_number: int) -> tuple[float, float]:
 
 
 def _result_to_json(r: OcrResult) -> dict[str, Any]:
-    return {"pdf_path": r.pdf_path, "page_number": r.page_number, "width": r.width,
+    return {"pdf_path": Path(r.pdf_path).name, "page_number": r.page_number, "width": r.width,
             "height": r.height, "texto": r.texto, "confianza": r.confianza,
             "image_sha256": r.image_sha256,
             "words": [[w.text, *w.bbox, w.confidence] for w in r.words]}
 
 
 def _result_from_json(d: dict[str, Any], pdf_path: str, page_number: int) -> OcrResult:
+    """An :class:`OcrResult` from its cache entry (``from_cache=True``)."""
     words = tuple(Word(t, (float(a), float(b), float(c), float(e)), float(conf))
                   for t, a, b, c, e, conf in d["words"])
     return OcrResult(words=words, texto=d["texto"], confianza=float(d["confianza"]),
                      image_sha256=d["image_sha256"], pdf_path=pdf_path,
                      page_number=page_number, width=float(d["width"]),
                      height=float(d["height"]), from_cache=True)
-
-
-def _read_cache(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # missing or corrupt (e.g. interrupted write): redo the OCR
-
-
-def _write_cache(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, ensure_ascii=False)
-        os.replace(tmp, path)  # atomic: parallel workers never see half a file
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _to_points(bbox: tuple[float, float, float, float], prepared: PreparedPage,
@@ -657,18 +544,24 @@ def _to_points(bbox: tuple[float, float, float, float], prepared: PreparedPage,
             round((cx + hw) * sx, 2), round((cy + hh) * sy, 2))
 
 
-def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
+def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | OcrCache | None,
              dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
              cell_psm: int = DEFAULT_CELL_PSM, config: str = DEFAULT_CONFIG,
-             steps: PreprocessSettings = DEFAULT_STEPS) -> OcrResult:
+             steps: PreprocessSettings = DEFAULT_STEPS, tables: bool = False) -> OcrResult:
     """OCR page ``page_number`` (1-based) of ``pdf_path``.
 
     Renders the page at ``dpi`` (grayscale), preprocesses it with ``steps`` and runs
     Tesseract (``lang``, ``psm``, ``config``).  Word bboxes are converted from pixels
     to PDF points (``pt = px * 72 / dpi``, top-left origin, page size as rendered).
-    With ``cache_dir`` the result is read from / written to
-    ``cache_dir/<key>.json`` (key: see :func:`cache_key`), so an unchanged page is
-    never OCRed twice; ``cache_dir=None`` disables caching.
+    With ``cache_dir`` the result is read from / written to the disk cache
+    (:class:`extract.tesseract.OcrCache`, kind ``'page'``: rendered image hash +
+    :meth:`OcrSettings.key` + engine id), so an unchanged page is never OCRed twice;
+    ``cache_dir=None`` disables caching.
+
+    ``tables=True`` also finds the ruled tables of the page on the same rendered image
+    (:func:`extract.tables_image.find_image_tables`, its cell re-reads through the same
+    cache): ``OcrResult.tablas``, or ``OcrResult.tablas_error`` holding the exception
+    when that failed (the OCR itself is kept).  The page is rendered once for both.
 
     Raises :class:`OcrError` (message names file and page) when the PDF cannot be
     rendered, Tesseract or the language pack is missing, or Tesseract fails.
@@ -682,21 +575,46 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
         raise OcrError(f"cannot render page: {exc}", path, page_number) from exc
     sha = image_sha256(image)
     try:
-        version = tesseract_version()
+        engine = engine_id(lang)
     except OcrError as exc:
         raise OcrError(str(exc), path, page_number) from None
-    cache_file = None
-    if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"{cache_key(sha, settings, version)}.json"
-        cached = _read_cache(cache_file)
+    store = as_cache(cache_dir)
+    key = None
+    result = None
+    if store is not None:
+        key = store.key("page", sha, settings.key(), engine)
+        cached = store.load(key)
         if cached is not None:
-            return _result_from_json(cached, str(path), page_number)
+            result = _result_from_json(cached, str(path), page_number)
+    if result is None:
+        result = _ocr_rendered(image, sha, path, page_number, settings)
+        if store is not None and key is not None:
+            payload = _result_to_json(result)
+            payload["settings"] = settings.key()
+            payload["engine"] = engine
+            store.save(key, payload)
+    if tables:
+        from extract.tables_image import find_image_tables
 
+        try:
+            found = find_image_tables(image, result.width, result.height, result.words,
+                                      page_number, cache=store)
+            result = replace(result, tablas=tuple(found))
+        except Exception as exc:  # the caller reports it (etapa tablas); the OCR stays
+            result = replace(result, tablas=None, tablas_error=exc)
+    return result
+
+
+def _ocr_rendered(image: np.ndarray, sha: str, path: Path, page_number: int,
+                  settings: OcrSettings) -> OcrResult:
+    """The OCR of the rendered page ``image`` (no cache): preprocessing, Tesseract,
+    words in points."""
     width_pt, height_pt = _page_size_pt(path, page_number)
-    prepared = prepare_page(image, steps)
+    prepared = prepare_page(image, settings.steps)
     try:
-        ocr_words = ocr_layout(prepared.image, prepared.cells, psm=psm, cell_psm=cell_psm,
-                               config=config, lang=lang, dpi=dpi)
+        ocr_words = ocr_layout(prepared.image, prepared.cells, psm=settings.psm,
+                               cell_psm=settings.cell_psm, config=settings.config,
+                               lang=settings.lang, dpi=settings.dpi)
     except OcrError as exc:
         raise OcrError(str(exc), path, page_number) from exc.__cause__
     sx = width_pt / image.shape[1]
@@ -704,15 +622,9 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | None,
     words = tuple(Word(w.text, _to_points(w.bbox, prepared, sx, sy), w.confidence)
                   for w in ocr_words)
     conf = float(np.mean([w.confidence for w in ocr_words])) if ocr_words else 0.0
-    result = OcrResult(words=words, texto=text_of(ocr_words), confianza=round(conf, 2),
-                       image_sha256=sha, pdf_path=str(path), page_number=page_number,
-                       width=width_pt, height=height_pt)
-    if cache_file is not None:
-        payload = _result_to_json(result)
-        payload["settings"] = settings.key()
-        payload["tesseract"] = version
-        _write_cache(cache_file, payload)
-    return result
+    return OcrResult(words=words, texto=text_of(ocr_words), confianza=round(conf, 2),
+                     image_sha256=sha, pdf_path=str(path), page_number=page_number,
+                     width=width_pt, height=height_pt)
 
 
 def _init_worker() -> None:
@@ -729,7 +641,7 @@ def _ocr_page_task(args: tuple[str, int, dict[str, Any]]) -> OcrResult:
 def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: Path | None,
               jobs: int = 1, dpi: int = 300, lang: str = "spa", psm: int = DEFAULT_PSM,
               cell_psm: int = DEFAULT_CELL_PSM, config: str = DEFAULT_CONFIG,
-              steps: PreprocessSettings = DEFAULT_STEPS) -> list[OcrResult]:
+              steps: PreprocessSettings = DEFAULT_STEPS, tables: bool = False) -> list[OcrResult]:
     """OCR several pages of one PDF; returns one :class:`OcrResult` per page, in the
     order of ``page_numbers`` (1-based).
 
@@ -751,7 +663,7 @@ def ocr_pages(pdf_path: str | Path, page_numbers: Sequence[int], *, cache_dir: P
     except OcrError as exc:
         raise OcrError(str(exc), pdf_path) from None
     kwargs = dict(cache_dir=cache_dir, dpi=dpi, lang=lang, psm=psm, cell_psm=cell_psm,
-                  config=config, steps=steps)
+                  config=config, steps=steps, tables=tables)
     tasks = [(str(pdf_path), p, kwargs) for p in pages]
     if multiprocessing.current_process().daemon:
         jobs = 1  # a daemonic process (a Dask worker) may not start a pool

@@ -70,10 +70,12 @@ def cell_regions(mask: np.ndarray, s: LineSettings = LineSettings()) -> list[lis
 
 
 def find_image_tables(gray: np.ndarray, page_width_pt: float, page_height_pt: float,
-                      words: tuple[Word, ...], pagina: int, settings: LineSettings = LineSettings()
-                      ) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
+                      words: tuple[Word, ...], pagina: int, settings: LineSettings = LineSettings(),
+                      cache=None) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
     """Ruled tables of a page image as ``(bbox, rows, cells)`` in PDF points (top-left),
-    with ``words`` (OCR words in points) placed in their cells."""
+    with ``words`` (OCR words in points) placed in their cells.  ``gray``: the page
+    rendered at 300 dpi, grayscale ``uint8`` (the image the OCR stage rendered);
+    ``cache``: the OCR disk cache for the cell re-reads (:mod:`extract.tesseract`)."""
     sx = page_width_pt / gray.shape[1]
     sy = page_height_pt / gray.shape[0]
     out = []
@@ -85,7 +87,7 @@ def find_image_tables(gray: np.ndarray, page_width_pt: float, page_height_pt: fl
         rows, cells = build_grid(rects, words, pagina, bbox, snap=settings.snap_pt)
         if not rows or len(rows[0]) < 2:
             continue
-        rows, cells = reread_numeric_cells(gray, rows, cells, 1.0 / sx)
+        rows, cells = reread_numeric_cells(gray, rows, cells, 1.0 / sx, cache=cache)
         out.append((bbox, rows, cells))
     out.sort(key=lambda t: (t[0][1], t[0][0]))
     return out
@@ -111,14 +113,16 @@ def _cell_variants(crop: np.ndarray):
     yield pad(otsu)
 
 
-def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Cell], scale: float
-                         ) -> tuple[list[list[str]], list[Cell]]:
+def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Cell], scale: float,
+                         cache=None) -> tuple[list[list[str]], list[Cell]]:
     """Re-read, with digits-only OCR on the cell alone (psm 7), the cells of a numeric
     column that do not look like its other cells: '3.04' read as 'mE' in a tall merged
     cell, '46 :' for '4.6', '3.141.1' for '3.1.4.1'.  A column is numeric when most of its
     filled cells are numbers or dotted codes; when most share one shape ('9.9.9.9') a
     cell of another shape is re-read and the new reading must have that shape.  The new
-    reading is kept only when Tesseract is confident.  ``scale``: pixels per point."""
+    reading is kept only when Tesseract is confident.  ``scale``: pixels per point;
+    ``cache``: the OCR disk cache (:class:`extract.tesseract.OcrCache` or its folder),
+    each re-read being one cached call keyed by the cell image."""
     from extract.ocr import ocr_image
 
     if not rows:
@@ -151,7 +155,7 @@ def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Ce
                 crop = gray[max(0, y0 + 6):max(0, y1 - 6), max(0, x0 + 6):max(0, x1 - 6)]
                 best = None
                 for img in _cell_variants(crop) if crop.size else ():
-                    words = ocr_image(img, psm=7, digits=True)
+                    words = ocr_image(img, psm=7, digits=True, cache=cache)
                     new = "".join(w.text for w in words)
                     conf = min((w.confidence for w in words), default=0.0)
                     fits = shape(new) == target if target is not None else bool(NUMERIC.match(new))
@@ -165,10 +169,13 @@ def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Ce
     return rows, out_cells
 
 
-def image_tables(pdf_path, page, dpi: int = 300) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
+def image_tables(pdf_path, page, dpi: int = 300, cache=None
+                 ) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
     """Ruled tables of scanned ``page`` (an OCR :class:`extract.models.Page`), rendered
-    again at ``dpi`` from ``pdf_path``; cell texts come from the page's OCR words."""
+    again at ``dpi`` from ``pdf_path``; cell texts come from the page's OCR words.  The
+    pipeline does not render twice: it gets these from ``ocr_page(..., tables=True)``;
+    this is for a page OCR'd elsewhere."""
     from extract.preprocess import render_page, to_grayscale
 
     gray = to_grayscale(render_page(pdf_path, page.numero, dpi=dpi))
-    return find_image_tables(gray, page.width, page.height, page.words, page.numero)
+    return find_image_tables(gray, page.width, page.height, page.words, page.numero, cache=cache)

@@ -347,7 +347,7 @@ def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: Docum
         return {}
     try:
         return {r.page_number: r for r in ocr_pages(path, pages, cache_dir=cache, jobs=jobs,
-                                                    dpi=RENDER_DPI)}
+                                                    dpi=RENDER_DPI, tables=True)}
     except OcrError as exc:
         if len(pages) > 1:  # find which pages fail, keep the others
             out = {}
@@ -468,12 +468,14 @@ def renders_ink(path: Path, page_number: int, width_pt: float, height_pt: float,
 
 
 def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResult,
-                ocr_cache: Path | None, jobs: int):
+                ocr_cache: Path | None, jobs: int, scan_tables: dict | None = None):
     """Yield ``(pdfplumber page, Page)`` for every page of ``src``: text-layer pages as
     they are read, then the pages that need OCR (scanned, or a damaged text layer that
     renders), OCR'd together so ``jobs`` workers share them.  Problems are ``errores``
     rows in ``res``: a damaged or unreadable text layer (etapa ``texto``), a page over
-    the pixel cap or whose OCR fails (etapa ``ocr``).  The caller closes each page."""
+    the pixel cap or whose OCR fails (etapa ``ocr``).  The caller closes each page.
+    An OCR'd page's ruled tables are found on the image its OCR rendered; with
+    ``scan_tables`` they are put there (page number -> :class:`extract.ocr.OcrResult`)."""
     deferred = []
     for pp in iter_pages(src.pdf):
         num = pp.page_number
@@ -510,6 +512,8 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
     ocr = _ocr(src.path, [pp.page_number for pp in to_ocr], ocr_cache, jobs, res, name)
     for pp in deferred:
         r = ocr.get(pp.page_number)
+        if r is not None and scan_tables is not None:
+            scan_tables[pp.page_number] = r
         if r is None:  # OCR failed or was not tried (an errores row says why): text layer
             try:
                 page = read_page(pp)
@@ -544,6 +548,7 @@ class DocumentRun:
     pages: list[Page] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     page_tops: dict[int, float] = field(default_factory=dict)
+    scan_tables: dict = field(default_factory=dict)  # page -> OcrResult with its tablas
 
     @property
     def documento_id(self) -> str:
@@ -571,7 +576,8 @@ def open_stage(run: DocumentRun) -> OpenedPdf:
 def pages_stage(run: DocumentRun, src: OpenedPdf) -> Iterator[tuple[object, Page]]:
     """Stage ``paginas``: ``(pdfplumber page, Page)`` for every page, text layer or OCR
     (:func:`_read_pages`); problems are ``errores`` rows of etapa ``texto``/``ocr``."""
-    return _read_pages(src, run.name, run.documento_id, run.res, run.ocr_cache, run.jobs)
+    return _read_pages(src, run.name, run.documento_id, run.res, run.ocr_cache, run.jobs,
+                       run.scan_tables)
 
 
 def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table]:
@@ -581,7 +587,12 @@ def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table
     etapa ``tablas`` for that page, and the page has no tables."""
     try:
         if page.metodo == "ocr":
-            return tables_from(image_candidates(page, image_tables(src.path, page)))
+            r = run.scan_tables.pop(page.numero, None)
+            if r is not None and r.tablas_error is not None:
+                raise r.tablas_error
+            found = r.tablas if r is not None and r.tablas is not None else \
+                image_tables(src.path, page, cache=run.ocr_cache)
+            return tables_from(image_candidates(page, found))
         return find_tables(read_layers(pp, page.words))
     except Exception as exc:
         log.exception("tablas %s p.%s", run.name, page.numero)

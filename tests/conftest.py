@@ -1,6 +1,19 @@
-"""Shared fixtures: where ../shared is, and the corpus documents."""
+"""Shared fixtures: where ../shared is, the corpus documents, the committed OCR cache and
+the pipeline output of each corpus document, built once per test session.
+
+``ocr_cache``: a session copy of ``tests/fixtures/ocr_cache`` (the Tesseract output of
+the scanned corpus pages and of their cell re-reads, see its README), so the scans do not
+run Tesseract cold; a miss (another Tesseract, language model or setting: the cache key
+has them all) runs Tesseract and writes to the copy, never into the repository.
+
+``corpus``: :class:`Corpus`, which runs the pipeline (``process_and_write``, as the CLI)
+on a corpus document the first time a test asks for it and hands the same output to
+every later test.  Tests needing ../shared skip with a message when it is absent.
+"""
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 SCORER = SHARED / "bench" / "score.py"
+COMMITTED_OCR_CACHE = ROOT / "tests" / "fixtures" / "ocr_cache"
+
+SCANNED = ["cge_informe_digemig_2024", "segip_poa_2021_escaneado",
+           "segip_ra_036_2024_reformulacion_poa"]
+"""The scanned corpus documents (their pages' OCR is in the committed cache)."""
 
 
 def corpus_pdf(name: str) -> Path:
@@ -17,3 +35,80 @@ def corpus_pdf(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"{path} not found: these tests need ../shared/corpus beside the repo")
     return path
+
+
+@pytest.fixture(scope="session")
+def ocr_cache(tmp_path_factory) -> Path:
+    """A folder holding a copy of the committed OCR cache (empty when the repository has
+    none): read and written by the OCR stage like ``--ocr-cache``."""
+    dest = tmp_path_factory.mktemp("ocr_cache")
+    if COMMITTED_OCR_CACHE.is_dir():
+        for f in COMMITTED_OCR_CACHE.glob("*.json"):
+            shutil.copy2(f, dest / f.name)
+    return dest
+
+
+@dataclass(frozen=True)
+class Processed:
+    """One corpus document through the pipeline: its outcome and where it was written
+    (``parquet``: a dataset folder holding this document only; ``layout``: its sidecars)."""
+
+    name: str
+    pdf: Path
+    outcome: object  # pipelines.run.FileOutcome
+    parquet: Path
+    layout: Path
+
+    @property
+    def documento_id(self) -> str:
+        return self.outcome.documento_id
+
+
+class Corpus:
+    """Pipeline output of corpus documents, each processed at most once per session.
+
+    ``get("segip_poa_2021")`` -> :class:`Processed` (``.pdf`` optional in the name);
+    ``parquet(names)`` / ``layout(names)`` -> one dataset / layout folder with those
+    documents (their files copied side by side: every file there is per document)."""
+
+    def __init__(self, root: Path, ocr_cache: Path) -> None:
+        self.root = root
+        self.ocr_cache = ocr_cache
+        self._done: dict[str, Processed] = {}
+        self._combined: dict[tuple[str, ...], Path] = {}  # (kind, *names) -> folder
+
+    def get(self, name: str) -> Processed:
+        from pipelines.run import process_and_write
+
+        name = name.removesuffix(".pdf")
+        if name not in self._done:
+            pdf = corpus_pdf(f"{name}.pdf")
+            out, layout = self.root / name / "parquet", self.root / name / "layout"
+            outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1,
+                                        layout_dir=layout)
+            self._done[name] = Processed(name, pdf, outcome, out, layout)
+        return self._done[name]
+
+    def _combine(self, kind: str, names) -> Path:
+        key = (kind, *sorted(n.removesuffix(".pdf") for n in names))
+        if key not in self._combined:
+            dest = self.root / f"{kind}-{len(self._combined)}"
+            dest.mkdir()
+            for n in key[1:]:
+                p = self.get(n)
+                shutil.copytree(p.parquet if kind == "parquet" else p.layout, dest,
+                                dirs_exist_ok=True, ignore=shutil.ignore_patterns("_tmp", "*.tmp"))
+            self._combined[key] = dest
+        return self._combined[key]
+
+    def parquet(self, names) -> Path:
+        return self._combine("parquet", names)
+
+    def layout(self, names) -> Path:
+        return self._combine("layout", names)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, ocr_cache) -> Corpus:
+    """The session's :class:`Corpus` (documents processed lazily, once)."""
+    return Corpus(tmp_path_factory.mktemp("corpus"), ocr_cache)

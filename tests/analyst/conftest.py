@@ -1,10 +1,12 @@
-"""Fixtures for the analyst tools' tests: real pipeline output built once per session.
+"""Fixtures for the analyst tools' tests: real pipeline output built once per session
+(from the session's ``corpus`` fixture, tests/conftest.py: each document is processed
+once and shared with the other tests; these folders are copies of its output).
 
 ``digemig``: ../shared/corpus/digemig_poa_2019.pdf alone (8 pages, a few seconds).
 ``samples``: the three digital sample documents (POA with weights, rendición de cuentas
-with budget tables, and the DIGEMIG POA), about a minute.
+with budget tables, and the DIGEMIG POA).
 ``digital``: every digital document of the corpus (``paginas_ocr`` 0 in its truth
-``documentos.csv``: seven documents, about a minute and a half).
+``documentos.csv``: seven documents).
 All skip when ../shared is absent.
 """
 from __future__ import annotations
@@ -15,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from pipelines.run import process_and_write
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -47,27 +47,25 @@ def documento_id(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _run(tmp: Path, names: list[str]) -> Output:
-    out, layout = tmp / "parquet", tmp / "layout"
+def _run(corpus, names: list[str]) -> Output:
     ids = {}
     for name in names:
-        pdf = corpus_pdf(name)
-        outcome = process_and_write(pdf, out, layout_dir=layout)
-        assert outcome.ok, outcome.errores
-        ids[name] = documento_id(pdf)
-    return Output(out, layout, CORPUS, ids)
+        p = corpus.get(name)
+        assert p.outcome.ok, p.outcome.errores
+        ids[name] = documento_id(p.pdf)
+    return Output(corpus.parquet(names), corpus.layout(names), CORPUS, ids)
 
 
 @pytest.fixture(scope="session")
-def digemig(tmp_path_factory) -> Output:
+def digemig(corpus) -> Output:
     """Pipeline output of the DIGEMIG POA 2019 only."""
-    return _run(tmp_path_factory.mktemp("digemig"), ["digemig_poa_2019.pdf"])
+    return _run(corpus, ["digemig_poa_2019.pdf"])
 
 
 @pytest.fixture(scope="session")
-def samples(tmp_path_factory) -> Output:
+def samples(corpus) -> Output:
     """Pipeline output of the three digital sample documents."""
-    return _run(tmp_path_factory.mktemp("samples"), SAMPLES)
+    return _run(corpus, SAMPLES)
 
 
 def digital_corpus() -> list[str]:
@@ -83,9 +81,9 @@ def digital_corpus() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def digital(tmp_path_factory) -> Output:
+def digital(corpus) -> Output:
     """Pipeline output of every digital corpus document."""
     names = digital_corpus()
     if not names:
         pytest.skip(f"{CORPUS / 'truth'} not found: these tests need ../shared/corpus beside the repo")
-    return _run(tmp_path_factory.mktemp("digital"), names)
+    return _run(corpus, names)

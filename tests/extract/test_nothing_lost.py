@@ -13,7 +13,7 @@ from extract.layout import read_layers
 from extract.tables import find_tables
 from extract.tables.base import words_in
 from extract.text_layer import read_page
-from tests.conftest import ROOT, corpus_pdf
+from tests.conftest import corpus_pdf
 
 DIGITAL = ["digemig_poa_2019", "digemig_poa_2019_booktabs", "digemig_poa_2019_franjas",
            "segip_poa_2021", "segip_poa_2021_franjas", "segip_rendicion_2020_booktabs",
@@ -46,12 +46,7 @@ def test_every_word_of_a_table_region_is_in_one_of_its_cells(doc):
 SCANNED = ["segip_poa_2021_escaneado", "segip_ra_036_2024_reformulacion_poa", "cge_informe_digemig_2024"]
 
 
-@pytest.fixture(scope="module")
-def ocr_cache(tmp_path_factory):
-    """The OCR cache of the corpus scans: the committed one when the repository has it,
-    else a fresh one for this test session (Tesseract then runs cold, once per page)."""
-    committed = ROOT / "tests" / "fixtures" / "ocr_cache"
-    return committed if committed.is_dir() else tmp_path_factory.mktemp("ocr_cache")
+# ``ocr_cache``: the session copy of the committed OCR cache (tests/conftest.py).
 
 
 @pytest.mark.parametrize("doc", SCANNED)
@@ -66,7 +61,7 @@ def test_every_ocr_word_of_a_ruled_scan_table_is_in_one_of_its_cells(doc, ocr_ca
     from extract.layout import ocr_layer
     from extract.models import Page
 
-    monkeypatch.setattr(tables_image, "reread_numeric_cells", lambda gray, rows, cells, scale: (rows, cells))
+    monkeypatch.setattr(tables_image, "reread_numeric_cells", lambda gray, rows, cells, scale, **kw: (rows, cells))
     path = corpus_pdf(f"{doc}.pdf")
     with pdfplumber.open(path) as pdf:
         sizes = [(float(p.width), float(p.height)) for p in pdf.pages]

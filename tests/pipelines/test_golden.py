@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.run import process_and_write
-from tests.conftest import CORPUS, SCORER, corpus_pdf
+from tests.conftest import CORPUS, SCORER
 
 GRID = ["digemig_poa_2019", "segip_poa_2021", "segip_rendicion_cuentas_2020"]
 OTHER_STYLES = ["digemig_poa_2019_franjas", "digemig_poa_2019_booktabs", "segip_poa_2021_franjas",
@@ -25,14 +24,14 @@ MIN_SCORE_GRID = 0.99
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("parquet")
+def scored(corpus, tmp_path_factory) -> dict:
     for name in DIGITAL:
-        outcome = process_and_write(corpus_pdf(f"{name}.pdf"), out)
+        outcome = corpus.get(name).outcome
         assert outcome.ok, outcome.errores
+    out = corpus.parquet(DIGITAL)
     if not SCORER.is_file():
         pytest.skip(f"{SCORER} not found")
-    report = out / "score.json"
+    report = tmp_path_factory.mktemp("score") / "score.json"
     cmd = [sys.executable, str(SCORER), "--truth", str(CORPUS), "--parquet", str(out),
            "--json", str(report), "--doc", *DIGITAL]
     subprocess.run(cmd, check=True, capture_output=True)

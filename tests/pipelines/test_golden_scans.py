@@ -1,6 +1,7 @@
-"""Golden tests for scanned documents (issue #3), real Tesseract end to end: the
-pipeline on each scanned corpus document, scored by ../shared/bench/score.py, against
-the figures the issue requires."""
+"""Golden tests for scanned documents (issue #3): the pipeline on each scanned corpus
+document (Tesseract's output from the committed OCR cache, see tests/conftest.py; the
+cold end-to-end run is tests/extract/test_ocr.py::test_corpus_scan_page_word_accuracy),
+scored by ../shared/bench/score.py, against the figures the issue requires."""
 from __future__ import annotations
 
 import json
@@ -10,8 +11,7 @@ import sys
 
 import pytest
 
-from pipelines.run import process_and_write
-from tests.conftest import CORPUS, SCORER, corpus_pdf
+from tests.conftest import CORPUS, SCORER
 
 SCANS = ["cge_informe_digemig_2024", "segip_poa_2021_escaneado", "segip_ra_036_2024_reformulacion_poa"]
 REQUIRED = {
@@ -23,16 +23,15 @@ REQUIRED = {
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory) -> dict:
+def scored(corpus, tmp_path_factory) -> dict:
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-spa")
-    out = tmp_path_factory.mktemp("parquet")
-    cache = tmp_path_factory.mktemp("ocr")
     for name in SCANS:
-        o = process_and_write(corpus_pdf(f"{name}.pdf"), out, ocr_cache=cache, jobs=2)
+        o = corpus.get(name).outcome
         assert o.ok, o.errores
         assert o.paginas_ocr == o.paginas
-    report = out / "score.json"
+    out = corpus.parquet(SCANS)
+    report = tmp_path_factory.mktemp("score") / "score.json"
     subprocess.run([sys.executable, str(SCORER), "--truth", str(CORPUS), "--parquet", str(out),
                     "--json", str(report), "--doc", *SCANS], check=True, capture_output=True)
     return {d["name"]: d["datasets"] for d in json.loads(report.read_text())["documents"]}

@@ -313,15 +313,18 @@ def _score(out: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def golden(tmp_path_factory):
+def golden(corpus):
     pdf = SHARED / "corpus" / f"{DOC}.pdf"
     if not pdf.is_file() or not (SHARED / "bench" / "score.py").is_file():
         pytest.skip(f"{pdf} or the scorer not found: the golden test needs ../shared beside the repo")
-    from pipelines.document import process_document
-    from pipelines.write import write_document
-    res = process_document(pdf)
-    out = tmp_path_factory.mktemp("parquet")
-    write_document(out, res.documento_id, res.gestion, res.datasets)
+    import pyarrow.dataset as ds
+    from types import SimpleNamespace
+
+    p = corpus.get(DOC)  # the session's pipeline run of the document (tests/conftest.py)
+    assert p.outcome.ok, p.outcome.errores
+    out = corpus.parquet([DOC])
+    rows = ds.dataset(out / "validaciones", format="parquet").to_table().to_pylist()
+    res = SimpleNamespace(documento_id=p.documento_id, datasets={"validaciones": rows})
     return res, _score(out)
 
 
