@@ -69,8 +69,11 @@ def stale_documents(out: Path, raw_names: dict[str, Path],
             stale.documentos.append((did, archivo))
     keep = {errores_path(out, a) for a in raw_names}
     if (out / "errores").is_dir():
-        stale.errores = [(p, _archivo_of_errores(p)) for p in sorted((out / "errores").glob("*.parquet"))
-                         if p not in keep]
+        # an errores file with no rows (the file had no error) names no archivo: it is the
+        # one of a stale document when its path is that document's errores path
+        known = {errores_path(out, a): a for _, a in stale.documentos}
+        stale.errores = [(p, known.get(p) or _archivo_of_errores(p))
+                         for p in sorted((out / "errores").glob("*.parquet")) if p not in keep]
     return stale
 
 

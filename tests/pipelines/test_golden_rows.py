@@ -34,8 +34,6 @@ KNOWN_WRONG: dict[tuple[str, str], int] = {
     ("digemig_poa_2019_booktabs", "poa_operaciones"): 21,
     # "administrativa- otras" printed over a line break comes out without the space
     ("digemig_poa_2019_franjas", "poa_operaciones"): 1,
-    # a categoría programática whose code and description wrap: only the first line read
-    ("segip_rendicion_2020_booktabs", "presupuesto_ejecucion"): 1,
     # OCR: "a la" read as "ala" in one operacion (its 4 tasks), a closing quote as ”
     ("segip_poa_2021_escaneado", "poa_operaciones"): 5,
 }
