@@ -683,7 +683,7 @@ STAGES = ("abrir", "paginas", "tablas", "continuaciones", "identidad", "construc
 
 def process_document(path: Path, progress: ProgressFn | None = None,
                      ocr_cache: Path | None = None, jobs: int = 1,
-                     workdir: Path | None = None) -> DocumentResult:
+                     workdir: Path | None = None, sha256: str | None = None) -> DocumentResult:
     """Process one file through :data:`STAGES`: open -> pages -> tables ->
     continuations -> identity -> builders -> validation.
 
@@ -691,8 +691,9 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     (:class:`DocumentResult`).  Raises :class:`ExtractError` when the file cannot be
     opened; page-level and builder failures are returned as ``errores`` rows.
     ``workdir`` holds scratch files (a repaired copy of a damaged PDF; the system temp
-    folder when ``None``)."""
-    sha = sha256_of(path)
+    folder when ``None``).  ``sha256``: the file's SHA-256 when the caller has it already
+    (hashed here otherwise)."""
+    sha = sha256 or sha256_of(path)
     res = DocumentResult(archivo=path.name, documento_id=sha[:16], gestion=None)
     run = DocumentRun(path, sha, res, ocr_cache, jobs, workdir, progress)
     read_document(run)

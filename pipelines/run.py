@@ -107,17 +107,19 @@ def _failed(archivo: str, out: Path, exc: ExtractError | None, t0: float, row: d
 
 
 def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, progress=None,
-                      jobs: int = 1, layout_dir: Path | None = None) -> FileOutcome:
+                      jobs: int = 1, layout_dir: Path | None = None,
+                      sha256: str | None = None) -> FileOutcome:
     """Process ``path`` and write its datasets under ``out``, committing it last (its
     manifest entry).  Never raises for a bad file: the failure is returned (and written)
     as ``errores`` rows.  Self-contained (paths in, a picklable outcome out), so it can
-    run in another process."""
+    run in another process.  ``sha256``: the file's SHA-256 when the caller hashed it
+    already (:func:`run_all` does, to find duplicates), so it is not read again."""
     t0 = time.perf_counter()
     use_system_allocator()
     archivo = archivo_of(path)
     try:
         check_name(path)
-        sha = sha256_of(path)
+        sha = sha256 or sha256_of(path)
     except ExtractError as exc:
         return _failed(archivo, out, exc, t0)
     except OSError as exc:
@@ -129,7 +131,7 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
     remove_manifest(out, did)  # from here until the new entry, the document is not done
     try:
         res: DocumentResult = process_document(path, progress=progress, ocr_cache=ocr_cache,
-                                               jobs=jobs, workdir=out / SCRATCH_DIR)
+                                               jobs=jobs, workdir=out / SCRATCH_DIR, sha256=sha)
     except ExtractError as exc:
         remove_document(out, did)
         return _failed(archivo, out, exc, t0)
@@ -361,7 +363,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             nonlocal in_flight
             cb = progress_factory(files[i]) if progress_factory and engine.inline else None
             engine.submit(i, process_and_write, files[i], out, ocr_cache, cb, jobs=ocr_jobs,
-                          layout_dir=layout_dir)
+                          layout_dir=layout_dir, sha256=sha_of[i])
             in_flight += 1
 
         while queue or in_flight:
