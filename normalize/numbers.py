@@ -389,3 +389,11 @@ def parse_column(
             values.append(None)
             errors.append(i)
     return ColumnParse(values=values, errors=errors, format=fmt)
+
+
+def format_bolivian(x: float, decimals: int = 2) -> str:
+    """A figure printed the Bolivian way (the corpus forms' style: '.' thousands, ','
+    decimals): ``format_bolivian(1234567.8)`` -> ``'1.234.567,80'``,
+    ``format_bolivian(2015086, 0)`` -> ``'2.015.086'``.  For messages to analysts."""
+    s = f"{x:,.{decimals}f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -57,6 +57,7 @@ from functools import lru_cache
 from extract.models import Table
 from extract.tables.data import knowledge
 from normalize.text import clean_text, fold
+from normalize.numbers import format_bolivian
 from pipelines.context import DocContext, Finding, Location
 from pipelines.tablas import column_values, tabla_id
 from pipelines.validate import _ancestor
@@ -384,8 +385,7 @@ def _walk(lines: Sequence[Line], cols: set[int]) -> list[tuple[Line, list[Readin
 
 def _fmt(x: float, decimals: int) -> str:
     """A figure the Bolivian way with the printed decimals: 2015086 -> '2.015.086'."""
-    s = f"{x:,.{decimals}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_bolivian(x, decimals)
 
 
 def check_sheet_totals(sheet: Sheet, skip: set[int] = frozenset()) -> list[Finding]:

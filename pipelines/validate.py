@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from normalize.text import fold
+from normalize.numbers import format_bolivian
 from pipelines.context import Finding, Location, location_of
 
 TOL_BS = 1.0
@@ -68,8 +69,7 @@ _GRAND = re.compile(r"(?:total(?:es)?|suma)(?:\s+general)?(?:\s+(?:bs|bolivianos
 
 def _bs(x: float) -> str:
     """1234567.8 -> '1.234.567,80' (Bolivian style)."""
-    s = f"{x:,.2f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_bolivian(x)
 
 
 def _label(r: dict) -> str:
