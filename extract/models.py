@@ -50,8 +50,9 @@ class Page:
     """One page of a document with its words and full text in reading order.
 
     ``numero`` is 1-based.  ``metodo`` says where the text came from; ``ocr_confianza``
-    is the mean word confidence (0-100) for OCR pages, else ``None``
-    (DATASETS.md, ``paginas``).
+    is the mean word confidence (0-100) for OCR pages, else ``None``; ``ocr_motor``
+    names the OCR engines whose words the page kept (``'tesseract'`` or
+    ``'tesseract+ppocr'``), ``None`` for text-layer pages (DATASETS.md, ``paginas``).
     """
 
     numero: int
@@ -61,6 +62,7 @@ class Page:
     words: tuple[Word, ...]
     metodo: PageMethod = "pdf"
     ocr_confianza: float | None = None
+    ocr_motor: str | None = None
 
 
 @dataclass(frozen=True)

@@ -305,15 +305,33 @@ def validate_tablas(files: ConfigFiles) -> dict:
     return src.data
 
 
+def validate_ocr(second=None) -> None:
+    """Check the OCR engine settings once, at start: the second engine's settings
+    (:class:`extract.ocr.SecondEngine`, default :data:`extract.ocr.DEFAULT_SECOND`) are in
+    range and its package and model files are installed.  Tesseract itself is probed by
+    the OCR stage the first time a document has a scanned page (a digital-only run does
+    not need it).  Raises :class:`ConfigError` naming the setting and the remedy."""
+    from extract import ocr
+    from extract.tesseract import OcrError
+
+    second = ocr.DEFAULT_SECOND if second is None else second
+    try:
+        second.validate()
+    except (ValueError, OcrError) as exc:
+        raise ConfigError("extract/ocr.py", None, f"segundo motor OCR ({second.name}): {exc}") from exc
+
+
 def validate_config(files: ConfigFiles | None = None) -> ConfigFiles:
-    """Validate every data file (see the module docstring), then load them through the
-    pipeline's own loaders so that what runs is what was checked.  Returns the files.
+    """Validate every data file (see the module docstring) and the OCR engine settings
+    (:func:`validate_ocr`), then load the files through the pipeline's own loaders so
+    that what runs is what was checked.  Returns the files.
 
     Raises :class:`ConfigError` (exit code 2) naming the file and line."""
     files = files or config_files()
     validate_headers(files)
     validate_documentos(files)
     validate_tablas(files)
+    validate_ocr()
     from extract.tables import data as tablas
     from normalize import headers
     from pipelines import identify

@@ -75,7 +75,11 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
     "paginas": {
         "texto": ("the page's full text in reading order", None),
         "metodo": ("pdf (text layer) or ocr", None),
-        "ocr_confianza": ("mean word confidence 0-100 for OCR pages, null otherwise", "0-100"),
+        "ocr_confianza": ("mean word confidence 0-100 for OCR pages, null otherwise; each "
+                          "word counts with the confidence of the engine whose reading was "
+                          "kept", "0-100"),
+        "ocr_motor": ("the OCR engines whose readings the page kept: tesseract, or "
+                      "tesseract+ppocr when some words are PP-OCR's; null for pdf pages", None),
     },
     "poa_operaciones": {
         "unidad_organizacional": ("the organizational unit the form belongs to, as printed", None),
@@ -202,6 +206,7 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str | None]]] = {
 ENUMS: dict[tuple[str, str], list[str]] = {
     ("documentos", "tipo"): ["poa", "rendicion_cuentas", "resolucion", "informe_auditoria", "otro"],
     ("paginas", "metodo"): ["pdf", "ocr"],
+    ("paginas", "ocr_motor"): ["tesseract", "tesseract+ppocr"],
     ("presupuesto_ejecucion", "tipo"): ["gasto", "recurso"],
     ("presupuesto_ejecucion", "clasificador"): ["categoria_programatica", "fuente", "rubro",
                                                 "grupo_gasto", "partida"],

@@ -522,7 +522,7 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
             yield pp, page
         else:
             yield pp, Page(pp.page_number, float(pp.width), float(pp.height), r.texto, r.words,
-                           metodo="ocr", ocr_confianza=round(r.confianza, 2))
+                           metodo="ocr", ocr_confianza=round(r.confianza, 2), ocr_motor=r.motor)
 
 
 # --------------------------------------------------------------------------- stages
@@ -713,7 +713,8 @@ def process_document(path: Path, progress: ProgressFn | None = None,
                         "paginas_ocr": res.paginas_ocr, "tipo": ident.tipo, "titulo": ident.titulo,
                         "numero": ident.numero, "fecha": ident.fecha, "emisor": ident.emisor}],
         "paginas": [{**ctx.prov(p.numero), "texto": clean_text(p.texto) or "", "metodo": p.metodo,
-                     "ocr_confianza": p.ocr_confianza} for p in run.pages],
+                     "ocr_confianza": p.ocr_confianza, "ocr_motor": p.ocr_motor}
+                    for p in run.pages],
         **built.rows,
         "validaciones": [f.row(ctx) for f in findings],
     }

@@ -31,7 +31,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "documentos": _with_provenance(
         ("sha256", S), ("paginas", I32), ("paginas_ocr", I32), ("tipo", S), ("titulo", S),
         ("numero", S), ("fecha", D), ("emisor", S)),
-    "paginas": _with_provenance(("texto", S), ("metodo", S), ("ocr_confianza", F)),
+    "paginas": _with_provenance(("texto", S), ("metodo", S), ("ocr_confianza", F),
+                                ("ocr_motor", S)),
     "poa_operaciones": _with_provenance(
         ("unidad_organizacional", S), ("accion_corto_plazo_codigo", S), ("accion_corto_plazo", S),
         ("operacion_codigo", S), ("operacion", S), ("actividad_codigo", S), ("actividad", S),
