@@ -13,8 +13,9 @@ every later test.  Tests needing ../shared skip with a message when it is absent
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -49,19 +50,58 @@ def ocr_cache(tmp_path_factory) -> Path:
 
 
 @dataclass(frozen=True)
+class PageTables:
+    """What the pipeline's table stage saw and found on one text-layer page: the page's
+    reading frames (``extract.layout.Layer``) and the tables ``find_tables`` returned on
+    them (before continuations are joined)."""
+
+    pagina: int
+    layers: list
+    tables: list
+
+
+@dataclass(frozen=True)
 class Processed:
     """One corpus document through the pipeline: its outcome and where it was written
-    (``parquet``: a dataset folder holding this document only; ``layout``: its sidecars)."""
+    (``parquet``: a dataset folder holding this document only; ``layout``: its sidecars);
+    ``page_tables``: :class:`PageTables` of every text-layer page, in page order."""
 
     name: str
     pdf: Path
     outcome: object  # pipelines.run.FileOutcome
     parquet: Path
     layout: Path
+    page_tables: list = field(default_factory=list)
 
     @property
     def documento_id(self) -> str:
         return self.outcome.documento_id
+
+
+class record_page_tables:
+    """Context manager: while it is open, every call of the pipeline's table stage on a
+    text-layer page (``pipelines.document.find_tables``, called with the page's reading
+    frames) is recorded as a :class:`PageTables` in the list it yields; the tables are
+    the ones the pipeline goes on with, unchanged."""
+
+    def __enter__(self) -> list[PageTables]:
+        import pipelines.document as document
+
+        self.seen: list[PageTables] = []
+        real = document.find_tables
+
+        def find_tables(layers, *args, **kwargs):
+            tables = real(layers, *args, **kwargs)
+            layers = list(layers)
+            self.seen.append(PageTables(layers[0].pagina if layers else 0, layers, list(tables)))
+            return tables
+
+        self._patch = mock.patch.object(document, "find_tables", find_tables)
+        self._patch.start()
+        return self.seen
+
+    def __exit__(self, *exc) -> None:
+        self._patch.stop()
 
 
 class Corpus:
@@ -84,9 +124,11 @@ class Corpus:
         if name not in self._done:
             pdf = corpus_pdf(f"{name}.pdf")
             out, layout = self.root / name / "parquet", self.root / name / "layout"
-            outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1,
-                                        layout_dir=layout)
-            self._done[name] = Processed(name, pdf, outcome, out, layout)
+            with record_page_tables() as seen:
+                outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1,
+                                            layout_dir=layout)
+            self._done[name] = Processed(name, pdf, outcome, out, layout,
+                                         sorted(seen, key=lambda p: p.pagina))
         return self._done[name]
 
     def _combine(self, kind: str, names) -> Path:
