@@ -64,7 +64,10 @@ class PageTables:
 class Processed:
     """One corpus document through the pipeline: its outcome and where it was written
     (``parquet``: a dataset folder holding this document only; ``layout``: its sidecars);
-    ``page_tables``: :class:`PageTables` of every text-layer page, in page order."""
+    what the pipeline's stages worked on, recorded during that run (:class:`Recorder`):
+    ``page_tables``, :class:`PageTables` of every text-layer page in page order;
+    ``build_input``, the ``pipelines.builders.BuildInput`` its dataset builders got
+    (context, tables with continuations joined, pages)."""
 
     name: str
     pdf: Path
@@ -72,36 +75,48 @@ class Processed:
     parquet: Path
     layout: Path
     page_tables: list = field(default_factory=list)
+    build_input: object = None
 
     @property
     def documento_id(self) -> str:
         return self.outcome.documento_id
 
 
-class record_page_tables:
-    """Context manager: while it is open, every call of the pipeline's table stage on a
-    text-layer page (``pipelines.document.find_tables``, called with the page's reading
-    frames) is recorded as a :class:`PageTables` in the list it yields; the tables are
-    the ones the pipeline goes on with, unchanged."""
+class Recorder:
+    """Context manager: while it is open, the pipeline's table stage on each text-layer
+    page (``pipelines.document.find_tables``, called with the page's reading frames) and
+    its builders stage (``pipelines.document.builders_stage``) are recorded, their
+    results unchanged: ``page_tables`` (:class:`PageTables`, in call order) and
+    ``build_input`` (the last ``BuildInput``)."""
 
-    def __enter__(self) -> list[PageTables]:
+    def __init__(self) -> None:
+        self.page_tables: list[PageTables] = []
+        self.build_input = None
+
+    def __enter__(self) -> "Recorder":
         import pipelines.document as document
 
-        self.seen: list[PageTables] = []
-        real = document.find_tables
+        real_find, real_build = document.find_tables, document.builders_stage
 
         def find_tables(layers, *args, **kwargs):
-            tables = real(layers, *args, **kwargs)
+            tables = real_find(layers, *args, **kwargs)
             layers = list(layers)
-            self.seen.append(PageTables(layers[0].pagina if layers else 0, layers, list(tables)))
+            self.page_tables.append(PageTables(layers[0].pagina if layers else 0, layers, list(tables)))
             return tables
 
-        self._patch = mock.patch.object(document, "find_tables", find_tables)
-        self._patch.start()
-        return self.seen
+        def builders_stage(run, inp):
+            self.build_input = inp
+            return real_build(run, inp)
+
+        self._patches = [mock.patch.object(document, "find_tables", find_tables),
+                         mock.patch.object(document, "builders_stage", builders_stage)]
+        for p in self._patches:
+            p.start()
+        return self
 
     def __exit__(self, *exc) -> None:
-        self._patch.stop()
+        for p in reversed(self._patches):
+            p.stop()
 
 
 class Corpus:
@@ -118,18 +133,20 @@ class Corpus:
         self._combined: dict[tuple[str, ...], Path] = {}  # (kind, *names) -> folder
 
     def get(self, name: str) -> Processed:
-        from pipelines.run import process_and_write
-
         name = name.removesuffix(".pdf")
         if name not in self._done:
-            pdf = corpus_pdf(f"{name}.pdf")
-            out, layout = self.root / name / "parquet", self.root / name / "layout"
-            with record_page_tables() as seen:
-                outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1,
-                                            layout_dir=layout)
-            self._done[name] = Processed(name, pdf, outcome, out, layout,
-                                         sorted(seen, key=lambda p: p.pagina))
+            self._done[name] = self._process(name)
         return self._done[name]
+
+    def _process(self, name: str) -> Processed:
+        from pipelines.run import process_and_write
+
+        pdf = corpus_pdf(f"{name}.pdf")
+        out, layout = self.root / name / "parquet", self.root / name / "layout"
+        with Recorder() as rec:
+            outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1, layout_dir=layout)
+        return Processed(name, pdf, outcome, out, layout,
+                         sorted(rec.page_tables, key=lambda p: p.pagina), rec.build_input)
 
     def _combine(self, kind: str, names) -> Path:
         key = (kind, *sorted(n.removesuffix(".pdf") for n in names))
