@@ -7,11 +7,14 @@ run Tesseract cold; a miss (another Tesseract, language model or setting: the ca
 has them all) runs Tesseract and writes to the copy, never into the repository.
 
 ``corpus``: :class:`Corpus`, which runs the pipeline (``process_and_write``, as the CLI)
-on a corpus document the first time a test asks for it and hands the same output to
-every later test.  Tests needing ../shared skip with a message when it is absent.
+on a corpus document the first time a test asks for it and hands the same output (and
+what the pipeline's stages worked on, :class:`Recorder`) to every later test, in every
+test process of the session.  Tests needing ../shared skip with a message when it is absent.
 """
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,27 +129,45 @@ class Corpus:
     ``parquet(names)`` / ``layout(names)`` -> one dataset / layout folder with those
     documents (their files copied side by side: every file there is per document)."""
 
-    def __init__(self, root: Path, ocr_cache: Path) -> None:
+    def __init__(self, root: Path, ocr_cache: Path, shared: Path | None = None) -> None:
         self.root = root
         self.ocr_cache = ocr_cache
+        self.shared = shared
         self._done: dict[str, Processed] = {}
         self._combined: dict[tuple[str, ...], Path] = {}  # (kind, *names) -> folder
 
     def get(self, name: str) -> Processed:
         name = name.removesuffix(".pdf")
         if name not in self._done:
-            self._done[name] = self._process(name)
+            self._done[name] = self._shared(name) if self.shared else self._process(name, self.root)
         return self._done[name]
 
-    def _process(self, name: str) -> Processed:
+    def _process(self, name: str, root: Path) -> Processed:
         from pipelines.run import process_and_write
 
         pdf = corpus_pdf(f"{name}.pdf")
-        out, layout = self.root / name / "parquet", self.root / name / "layout"
+        out, layout = root / name / "parquet", root / name / "layout"
         with Recorder() as rec:
             outcome = process_and_write(pdf, out, ocr_cache=self.ocr_cache, jobs=1, layout_dir=layout)
         return Processed(name, pdf, outcome, out, layout,
                          sorted(rec.page_tables, key=lambda p: p.pagina), rec.build_input)
+
+    def _shared(self, name: str) -> Processed:
+        """``name`` processed once for all the session's test processes (pytest-xdist
+        workers): the first to ask runs the pipeline into ``shared`` under a file lock
+        and pickles the :class:`Processed` beside the output; the others wait for the
+        lock and read it."""
+        from filelock import FileLock
+
+        done = self.shared / name / "processed.pickle"
+        with FileLock(str(self.shared / f"{name}.lock")):
+            if done.is_file():
+                return pickle.loads(done.read_bytes())
+            p = self._process(name, self.shared)
+            part = done.with_name(done.name + ".part")
+            part.write_bytes(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
+            part.replace(done)
+            return p
 
     def _combine(self, kind: str, names) -> Path:
         key = (kind, *sorted(n.removesuffix(".pdf") for n in names))
@@ -169,5 +190,12 @@ class Corpus:
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, ocr_cache) -> Corpus:
-    """The session's :class:`Corpus` (documents processed lazily, once)."""
-    return Corpus(tmp_path_factory.mktemp("corpus"), ocr_cache)
+    """The session's :class:`Corpus` (documents processed lazily, once).  When the suite
+    runs in several processes (``pytest -n 2``, pytest-xdist, as ``make test`` does), the
+    documents are processed once for all of them, in the session's common temporary
+    folder."""
+    shared = None
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "corpus-shared"
+        shared.mkdir(exist_ok=True)
+    return Corpus(tmp_path_factory.mktemp("corpus"), ocr_cache, shared)
