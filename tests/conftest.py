@@ -126,6 +126,7 @@ class Corpus:
     """Pipeline output of corpus documents, each processed at most once per session.
 
     ``get("segip_poa_2021")`` -> :class:`Processed` (``.pdf`` optional in the name);
+    ``get_many(names)`` -> their :class:`Processed`, shared out between test processes;
     ``parquet(names)`` / ``layout(names)`` -> one dataset / layout folder with those
     documents (their files copied side by side: every file there is per document)."""
 
@@ -142,6 +143,19 @@ class Corpus:
             self._done[name] = self._shared(name) if self.shared else self._process(name, self.root)
         return self._done[name]
 
+    def get_many(self, names) -> list[Processed]:
+        """:meth:`get` of each of ``names``, in that order.  In several test processes, a
+        document another process is working on is left for later and the next one is
+        taken, so processes asking for the same documents share the work."""
+        names = [n.removesuffix(".pdf") for n in names]
+        if self.shared:
+            for name in names:
+                if name not in self._done:
+                    p = self._shared(name, wait=False)
+                    if p is not None:
+                        self._done[name] = p
+        return [self.get(n) for n in names]
+
     def _process(self, name: str, root: Path) -> Processed:
         from pipelines.run import process_and_write
 
@@ -152,30 +166,33 @@ class Corpus:
         return Processed(name, pdf, outcome, out, layout,
                          sorted(rec.page_tables, key=lambda p: p.pagina), rec.build_input)
 
-    def _shared(self, name: str) -> Processed:
+    def _shared(self, name: str, wait: bool = True) -> Processed | None:
         """``name`` processed once for all the session's test processes (pytest-xdist
         workers): the first to ask runs the pipeline into ``shared`` under a file lock
         and pickles the :class:`Processed` beside the output; the others wait for the
-        lock and read it."""
-        from filelock import FileLock
+        lock and read it.  ``wait=False``: ``None`` at once when another process holds
+        the lock."""
+        from filelock import FileLock, Timeout
 
         done = self.shared / name / "processed.pickle"
-        with FileLock(str(self.shared / f"{name}.lock")):
-            if done.is_file():
-                return pickle.loads(done.read_bytes())
-            p = self._process(name, self.shared)
-            part = done.with_name(done.name + ".part")
-            part.write_bytes(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-            part.replace(done)
-            return p
+        try:
+            with FileLock(str(self.shared / f"{name}.lock"), timeout=-1 if wait else 0):
+                if done.is_file():
+                    return pickle.loads(done.read_bytes())
+                p = self._process(name, self.shared)
+                part = done.with_name(done.name + ".part")
+                part.write_bytes(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
+                part.replace(done)
+                return p
+        except Timeout:
+            return None
 
     def _combine(self, kind: str, names) -> Path:
         key = (kind, *sorted(n.removesuffix(".pdf") for n in names))
         if key not in self._combined:
             dest = self.root / f"{kind}-{len(self._combined)}"
             dest.mkdir()
-            for n in key[1:]:
-                p = self.get(n)
+            for p in self.get_many(key[1:]):
                 shutil.copytree(p.parquet if kind == "parquet" else p.layout, dest,
                                 dirs_exist_ok=True, ignore=shutil.ignore_patterns("_tmp", "*.tmp"))
             self._combined[key] = dest
