@@ -8,8 +8,7 @@ In one run, on a temp folder holding the corpus documents (``../shared/corpus/*.
 1. a warm-up run fills the OCR cache (skipped with ``--skip-warmup``), so the three timed
    runs below all read the scanned pages' OCR from a **warm** cache;
 2. the pipeline CLI (``python -m pipelines --force --quiet``, fresh output folders) with
-   ``--jobs 1``, with ``--jobs 2`` (a Dask ``LocalCluster`` of 2 worker processes started by
-   the run), and with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script
+   ``--jobs 1``, with ``--jobs 2`` (2 local worker processes started by the run), and with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script
    started before (its start-up is not in the time): wall seconds, pages per second and
    the ratios to ``--jobs 1``; the three outputs are compared byte for byte;
 3. CPU seconds per page, in this process, of the pipeline on the digital documents beside

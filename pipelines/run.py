@@ -305,7 +305,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     when that fails, the copy is processed on its own).
 
     The documents to process run on the engine of :func:`pipelines.engine.open_engine`:
-    ``jobs`` worker processes (a Dask ``LocalCluster``; this process when ``jobs`` is 1 or
+    ``jobs`` local worker processes (:class:`pipelines.engine.PoolEngine`; this process when ``jobs`` is 1 or
     there is one short document, whose scanned pages are then OCR'd by ``jobs``
     processes), or the workers of the Dask cluster at ``scheduler``.  On workers, the
     tasks are those of :func:`pipelines.plan.plan_tasks`, longest first: a long document
