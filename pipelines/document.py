@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -640,7 +641,8 @@ class PagesRead:
     """What stages ``abrir``, ``paginas`` and ``tablas`` read of pages ``first``..``last``
     (1-based, inclusive) of one file: the pages (compact), their tables (page order), the
     top of each page's body (``page_tops``), the ``errores`` rows of those pages, and of
-    the whole file its page count and why it was repaired.  Picklable: the result of a
+    the whole file its page count and why it was repaired; ``seconds``, the wall time it
+    took.  Picklable: the result of a
     task run on another process (:func:`read_pages`), merged by :func:`merge_reads`."""
 
     first: int
@@ -651,6 +653,7 @@ class PagesRead:
     tables: list[Table]
     page_tops: dict[int, float]
     errores: list[dict]
+    seconds: float = 0.0
 
 
 def read_pages(path: Path, first: int, last: int, ocr_cache: Path | None = None,
@@ -660,12 +663,13 @@ def read_pages(path: Path, first: int, last: int, ocr_cache: Path | None = None,
     and joined by :func:`process_document` (``read=``) into the bytes a single pass
     writes.  Self-contained (paths in, a :class:`PagesRead` out).  Raises
     :class:`ExtractError` when the file cannot be opened."""
+    t0 = time.perf_counter()
     sha = sha256 or sha256_of(path)
     run = DocumentRun(path, sha, DocumentResult(archivo=path.name, documento_id=sha[:16],
                                                 gestion=None), ocr_cache, 1, workdir)
     read_document(run, range(first, last + 1))
     return PagesRead(first, last, run.res.paginas, run.res.reparado, run.pages, run.tables,
-                     run.page_tops, run.res.errores)
+                     run.page_tops, run.res.errores, time.perf_counter() - t0)
 
 
 def merge_reads(run: DocumentRun, reads: Sequence[PagesRead]) -> None:

@@ -118,7 +118,8 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
     run in another process.  ``sha256``: the file's SHA-256 when the caller hashed it
     already (:func:`run_all` does, to find duplicates), so it is not read again.
     ``read``: its pages already read in ranges by other tasks
-    (:func:`pipelines.document.read_pages`), joined here instead of read again."""
+    (:func:`pipelines.document.read_pages`), joined here instead of read again; the
+    outcome's ``seconds`` then add up the time of those tasks."""
     t0 = time.perf_counter()
     use_system_allocator()
     archivo = archivo_of(path)
@@ -170,7 +171,8 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
     sev = Counter(f["severidad"] for f in res.datasets.get("validaciones", []))
     return FileOutcome(archivo, ok=True, paginas=res.paginas, paginas_ocr=res.paginas_ocr,
                        rows=counts, findings=sev, errores=res.errores,
-                       seconds=time.perf_counter() - t0, documento_id=res.documento_id,
+                       seconds=time.perf_counter() - t0 + sum(r.seconds for r in read or ()),
+                       documento_id=res.documento_id,
                        nota=f"leído de una copia reparada por qpdf ({res.reparado})"
                        if res.reparado else None)
 
@@ -314,7 +316,8 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     when one of its ranges fails, the document is processed whole instead.  The bytes
     written are those of a ``jobs=1`` run.  ``on_done(outcome)`` is called as each file finishes (in the
     order they finish); ``progress_factory(path)`` may return a per-page progress callback
-    ``(done, total)``, used only in this process.  ``shas`` memoizes hashes (path -> sha
+    ``(done, total)``, called page by page for a document processed in this process and
+    as each page range finishes for one read in ranges by workers.  ``shas`` memoizes hashes (path -> sha
     or None) across calls.  Raises :class:`pipelines.engine.EngineError` when the cluster
     cannot be used (nothing is processed then)."""
     from pipelines.engine import open_engine
@@ -379,6 +382,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             queue = planned if not scheduler else plan_tasks(counts, engine.slots)
         parts: dict[int, list] = {}  # doc -> the PagesRead of its ranges (None: one failed)
         left: dict[int, int] = Counter(t.doc for t in queue if not t.whole)
+        range_progress: dict[int, object] = {}  # doc -> its progress callback (read in ranges)
         in_flight = 0
 
         def submit(t: Task, read: list[PagesRead] | None = None) -> None:
@@ -409,6 +413,11 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
                     parts[t.doc] = None
                 else:
                     reads.append(o)
+                    if progress_factory:  # pages read so far, said here as ranges finish
+                        if t.doc not in range_progress:
+                            range_progress[t.doc] = progress_factory(files[todo[t.doc]])
+                        if range_progress[t.doc]:
+                            range_progress[t.doc](sum(r.last - r.first + 1 for r in reads), o.paginas)
                 left[t.doc] -= 1
                 if not left[t.doc]:  # the join (or, after a failure, the whole document) next
                     if parts[t.doc] is None:

@@ -120,14 +120,20 @@ def test_run_reads_long_documents_in_ranges_and_falls_back_to_whole(tmp_path, mi
 
     monkeypatch.setattr(engine_mod, "open_engine", eager)
     monkeypatch.setattr(plan_mod, "MIN_RANGE_PAGES", 3)
+    said = []
     ranged = run_all(files, tmp_path / "j2", jobs=2, force=True, ocr_cache=ocr_cache,
-                     layout_dir=tmp_path / "l2")
+                     layout_dir=tmp_path / "l2",
+                     progress_factory=lambda p: lambda done, total: said.append((p.name, done, total)))
     keys = engines[-1].submitted
     cut = [k for k in keys if not k.whole]
     assert len(cut) >= 3 and {k.doc for k in cut} == {1}  # the 14-page file, in ranges
     assert keys.index(next(k for k in keys if k.whole and k.doc == 1)) > keys.index(cut[-1])
     assert [(o.archivo, o.ok, o.paginas, o.rows) for o in ranged] == \
         [(o.archivo, o.ok, o.paginas, o.rows) for o in base]
+    # the progress display hears of the ranges as they finish, up to the page count
+    assert {n for n, _, _ in said} == {"mixto.pdf"} and {t for _, _, t in said} == {14}
+    assert [d for _, d, _ in said] == sorted(d for _, d, _ in said) and said[-1][1] == 14
+    assert len(said) == len(cut)
     assert _files(tmp_path / "j1") == _files(tmp_path / "j2")
     assert _files(tmp_path / "l1") == _files(tmp_path / "l2")
 
