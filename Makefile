@@ -7,6 +7,7 @@ RAW_DIR ?= data/raw
 PARQUET_DIR ?= data/parquet
 SHARED ?= ../shared
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+TEST_JOBS ?= 2
 SCHEDULER ?= $(DASK_SCHEDULER_ADDRESS)
 RUN_ARGS = --raw $(RAW_DIR) --out $(PARQUET_DIR) --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 APT_PACKAGES := tesseract-ocr tesseract-ocr-spa ghostscript poppler-utils
@@ -39,8 +40,8 @@ parquet: $(VENV)/.installed ## build the datasets: RAW_DIR=data/raw PARQUET_DIR=
 prune: $(VENV)/.installed ## remove the rows of files no longer in $(RAW_DIR), then build what is new
 	$(PY) -m pipelines $(RUN_ARGS) --prune
 
-test: setup ## run the test suite
-	$(PY) -m pytest -q
+test: setup ## run the test suite in TEST_JOBS=2 processes (pytest-xdist; TEST_JOBS=0: one process)
+	$(PY) -m pytest -q -n $(TEST_JOBS)
 
 bench: setup ## corpus scored, CPU s/page vs plain pdfplumber, memory; external tables vs camelot/pdfplumber; OCR vs plain tesseract
 	$(PY) -m pipelines.bench --shared $(SHARED)

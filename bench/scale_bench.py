@@ -8,13 +8,13 @@ In one run, on a temp folder holding the corpus documents (``../shared/corpus/*.
 1. a warm-up run fills the OCR cache (skipped with ``--skip-warmup``), so the three timed
    runs below all read the scanned pages' OCR from a **warm** cache;
 2. the pipeline CLI (``python -m pipelines --force --quiet``, fresh output folders) with
-   ``--jobs 1``, with ``--jobs 2`` (a Dask ``LocalCluster`` of 2 worker processes started by
-   the run), and with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script
+   ``--jobs 1``, with ``--jobs 2`` (2 local worker processes started by the run), and with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script
    started before (its start-up is not in the time): wall seconds, pages per second and
    the ratios to ``--jobs 1``; the three outputs are compared byte for byte;
 3. CPU seconds per page, in this process, of the pipeline on the digital documents beside
    plain pdfplumber ``extract_words`` on the same pages, and of the pipeline on the scanned
-   documents with an empty OCR cache (Tesseract's CPU included);
+   documents with an empty OCR cache (Tesseract's CPU included) beside plain
+   ``tesseract -l spa`` on the same pages rendered at 300 dpi;
 4. a projection from these figures: pages per hour per core, digital and scanned, and the
    hours a cluster of ``--machines`` machines of ``--cores-per-machine`` cores takes for
    ``--pages`` pages, at the parallel efficiency measured in step 2.
@@ -102,6 +102,29 @@ def cpu_per_page(pdfs: list[Path], cache: Path | None) -> tuple[int, float]:
     return pages, cpu
 
 
+def plain_tesseract_cpu(pdfs: list[Path]) -> tuple[int, float]:
+    """(pages, CPU s) of plain ``tesseract <png> - -l spa`` on every page of ``pdfs``,
+    rendered once at 300 dpi grayscale (the rendering is not counted), one at a time."""
+    from PIL import Image
+
+    from extract.preprocess import render_page
+    from pipelines.document import pdfium_page_count
+
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    pages, cpu = 0, 0.0
+    with tempfile.TemporaryDirectory(prefix="scale-plain-") as tmp:
+        for pdf in pdfs:
+            for n in range(1, (pdfium_page_count(pdf) or 0) + 1):
+                png = Path(tmp) / f"{pdf.stem}-{n}.png"
+                Image.fromarray(render_page(pdf, n, 300)).save(png)
+                c0 = children_cpu()
+                subprocess.run(["tesseract", str(png), "-", "-l", "spa"], capture_output=True,
+                               env=env, check=True)
+                cpu += children_cpu() - c0
+                pages += 1
+    return pages, cpu
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
@@ -167,8 +190,11 @@ def main(argv: list[str] | None = None) -> int:
           f"ratio {dcpu / plain_cpu:.2f}x")
     cold = Path(tempfile.mkdtemp(prefix="scale-ocr-cold-"))
     sp, scpu = cpu_per_page(scanned, cold)
-    print(f"scanned pages ({len(scanned)} documents, {sp} pages), empty OCR cache: "
-          f"{scpu / sp:.2f} CPU s/page (Tesseract included)", flush=True)
+    pp, pcpu = plain_tesseract_cpu(scanned)
+    print(f"scanned pages ({len(scanned)} documents, {sp} pages), empty OCR cache: pipeline "
+          f"{scpu / sp:.2f} CPU s/page (Tesseract included), plain `tesseract -l spa` on the same "
+          f"pages at 300 dpi {pcpu / pp:.2f} CPU s/page, ratio {(scpu / sp) / (pcpu / pp):.2f}x",
+          flush=True)
 
     eff = walls["--jobs 2"] and (walls["--jobs 1"] / walls["--jobs 2"]) / 2
     d_h, s_h = 3600 / (dcpu / dp), 3600 / (scpu / sp)

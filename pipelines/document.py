@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -468,8 +469,10 @@ def renders_ink(path: Path, page_number: int, width_pt: float, height_pt: float,
 
 
 def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResult,
-                ocr_cache: Path | None, jobs: int, scan_tables: dict | None = None):
-    """Yield ``(pdfplumber page, Page)`` for every page of ``src``: text-layer pages as
+                ocr_cache: Path | None, jobs: int, scan_tables: dict | None = None,
+                wanted: range | None = None):
+    """Yield ``(pdfplumber page, Page)`` for every page of ``src`` (those whose number is
+    in ``wanted``, when given): text-layer pages as
     they are read, then the pages that need OCR (scanned, or a damaged text layer that
     renders), OCR'd together so ``jobs`` workers share them.  Problems are ``errores``
     rows in ``res``: a damaged or unreadable text layer (etapa ``texto``), a page over
@@ -479,6 +482,9 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
     deferred = []
     for pp in iter_pages(src.pdf):
         num = pp.page_number
+        if wanted is not None and num not in wanted:
+            pp.close()
+            continue
         try:
             kind = classify_page(pp)
         except Exception as exc:
@@ -573,11 +579,13 @@ def open_stage(run: DocumentRun) -> OpenedPdf:
     return src
 
 
-def pages_stage(run: DocumentRun, src: OpenedPdf) -> Iterator[tuple[object, Page]]:
-    """Stage ``paginas``: ``(pdfplumber page, Page)`` for every page, text layer or OCR
-    (:func:`_read_pages`); problems are ``errores`` rows of etapa ``texto``/``ocr``."""
+def pages_stage(run: DocumentRun, src: OpenedPdf,
+                wanted: range | None = None) -> Iterator[tuple[object, Page]]:
+    """Stage ``paginas``: ``(pdfplumber page, Page)`` for every page (or those numbered
+    in ``wanted``), text layer or OCR (:func:`_read_pages`); problems are ``errores``
+    rows of etapa ``texto``/``ocr``."""
     return _read_pages(src, run.name, run.documento_id, run.res, run.ocr_cache, run.jobs,
-                       run.scan_tables)
+                       run.scan_tables, wanted)
 
 
 def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table]:
@@ -600,12 +608,14 @@ def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table
         return []
 
 
-def read_document(run: DocumentRun) -> None:
+def read_document(run: DocumentRun, wanted: range | None = None) -> None:
     """Stages ``abrir``, ``paginas`` and ``tablas``, streamed page by page into
-    ``run.pages`` (compact) and ``run.tables``; both end in page order."""
+    ``run.pages`` (compact) and ``run.tables``; both end in page order, and so do the
+    ``errores`` rows of these stages (:func:`_page_order`).  ``wanted``: only the pages
+    with these numbers (1-based; :func:`read_pages`)."""
     with open_stage(run) as src:
         done = 0
-        for pp, page in pages_stage(run, src):
+        for pp, page in pages_stage(run, src, wanted):
             run.tables += tables_stage(run, src, pp, page)
             run.page_tops[page.numero] = top_limit(page)
             run.pages.append(compact_page(page))
@@ -616,6 +626,68 @@ def read_document(run: DocumentRun) -> None:
     # OCR'd pages come after the text-layer ones: back to page order
     run.pages.sort(key=lambda p: p.numero)
     run.tables.sort(key=lambda t: (t.pagina, t.orden))
+    _page_order(run.res.errores)
+
+
+def _page_order(errores: list[dict]) -> None:
+    """Sort ``errores`` rows by page, in place and stably (rows without a page first):
+    the order they have whether the pages were read in one pass or in ranges
+    (:func:`merge_reads`)."""
+    errores.sort(key=lambda e: e["pagina"] or 0)
+
+
+@dataclass
+class PagesRead:
+    """What stages ``abrir``, ``paginas`` and ``tablas`` read of pages ``first``..``last``
+    (1-based, inclusive) of one file: the pages (compact), their tables (page order), the
+    top of each page's body (``page_tops``), the ``errores`` rows of those pages, and of
+    the whole file its page count and why it was repaired; ``seconds``, the wall time it
+    took.  Picklable: the result of a
+    task run on another process (:func:`read_pages`), merged by :func:`merge_reads`."""
+
+    first: int
+    last: int
+    paginas: int
+    reparado: str | None
+    pages: list[Page]
+    tables: list[Table]
+    page_tops: dict[int, float]
+    errores: list[dict]
+    seconds: float = 0.0
+
+
+def read_pages(path: Path, first: int, last: int, ocr_cache: Path | None = None,
+               workdir: Path | None = None, sha256: str | None = None) -> PagesRead:
+    """Read pages ``first``..``last`` of ``path`` (stages ``abrir``, ``paginas``,
+    ``tablas``), so a long document's pages can be read by several processes at once
+    and joined by :func:`process_document` (``read=``) into the bytes a single pass
+    writes.  Self-contained (paths in, a :class:`PagesRead` out).  Raises
+    :class:`ExtractError` when the file cannot be opened."""
+    t0 = time.perf_counter()
+    sha = sha256 or sha256_of(path)
+    run = DocumentRun(path, sha, DocumentResult(archivo=path.name, documento_id=sha[:16],
+                                                gestion=None), ocr_cache, 1, workdir)
+    read_document(run, range(first, last + 1))
+    return PagesRead(first, last, run.res.paginas, run.res.reparado, run.pages, run.tables,
+                     run.page_tops, run.res.errores, time.perf_counter() - t0)
+
+
+def merge_reads(run: DocumentRun, reads: Sequence[PagesRead]) -> None:
+    """Put the page ranges ``reads`` (together every page of the file, none twice) into
+    ``run`` as :func:`read_document` would have left it.  Raises ``ValueError`` when the
+    ranges do not cover the file's pages exactly once."""
+    reads = sorted(reads, key=lambda r: r.first)
+    paginas = reads[0].paginas if reads else 0
+    covered = [n for r in reads for n in range(r.first, r.last + 1)]
+    if covered != list(range(1, paginas + 1)):
+        raise ValueError(f"{run.name}: the page ranges read ({[(r.first, r.last) for r in reads]}) "
+                         f"do not cover its {paginas} pages once")
+    run.res.paginas, run.res.reparado = paginas, reads[0].reparado
+    for r in reads:
+        run.pages += r.pages
+        run.tables += r.tables
+        run.page_tops.update(r.page_tops)
+        run.res.errores += r.errores
 
 
 def continuations_stage(run: DocumentRun) -> list[Table]:
@@ -683,7 +755,8 @@ STAGES = ("abrir", "paginas", "tablas", "continuaciones", "identidad", "construc
 
 def process_document(path: Path, progress: ProgressFn | None = None,
                      ocr_cache: Path | None = None, jobs: int = 1,
-                     workdir: Path | None = None, sha256: str | None = None) -> DocumentResult:
+                     workdir: Path | None = None, sha256: str | None = None,
+                     read: Sequence[PagesRead] | None = None) -> DocumentResult:
     """Process one file through :data:`STAGES`: open -> pages -> tables ->
     continuations -> identity -> builders -> validation.
 
@@ -692,11 +765,16 @@ def process_document(path: Path, progress: ProgressFn | None = None,
     opened; page-level and builder failures are returned as ``errores`` rows.
     ``workdir`` holds scratch files (a repaired copy of a damaged PDF; the system temp
     folder when ``None``).  ``sha256``: the file's SHA-256 when the caller has it already
-    (hashed here otherwise)."""
+    (hashed here otherwise).  ``read``: the file's pages already read, in ranges, by
+    :func:`read_pages` (on other processes); the first three stages are then not run
+    again, and the result is the same."""
     sha = sha256 or sha256_of(path)
     res = DocumentResult(archivo=path.name, documento_id=sha[:16], gestion=None)
     run = DocumentRun(path, sha, res, ocr_cache, jobs, workdir, progress)
-    read_document(run)
+    if read:
+        merge_reads(run, read)
+    else:
+        read_document(run)
     run.tables = continuations_stage(run)
     # the sidecar needs only ids and geometry: built now, before the dataset builders run
     res.layout_zlib = zlib.compress(layout_json(DocContext(run.documento_id, path.name, None, None),

@@ -1,14 +1,19 @@
 """Where documents are processed: in this process, or as tasks of a Dask distributed cluster.
 
-One interface, two engines (:func:`open_engine`):
+One interface, three engines (:func:`open_engine`):
 
 - :class:`InlineEngine` runs each task when it is submitted, in this process (``--jobs 1``,
-  or a run with a single document to process, whose scanned pages are then OCR'd by
-  ``jobs`` processes: :func:`extract.ocr.ocr_pages`).
-- :class:`DaskEngine` sends tasks to a Dask ``distributed`` cluster: a ``LocalCluster`` of
-  ``jobs`` single-threaded worker processes started for the run, or a running cluster
-  whose scheduler address is given (``--scheduler`` / ``DASK_SCHEDULER_ADDRESS``; start it
-  with ``dask scheduler`` and ``dask worker``, README "Escalar / Scaling").
+  or a run with a single short document to process, whose scanned pages are then OCR'd
+  by ``jobs`` processes: :func:`extract.ocr.ocr_pages`).
+- :class:`PoolEngine` runs tasks on ``jobs`` worker processes of this machine, the
+  standard library's ``concurrent.futures.ProcessPoolExecutor``, forked from this process
+  so they start in milliseconds with the pipeline already imported (a Dask
+  ``LocalCluster`` takes about 2.5 s of the run to start its scheduler and workers and
+  import the pipeline in each; ``make bench-scale``).
+- :class:`DaskEngine` sends tasks to a running Dask ``distributed`` cluster whose
+  scheduler address is given (``--scheduler`` / ``DASK_SCHEDULER_ADDRESS``; start it with
+  ``dask scheduler`` and ``dask worker``, README "Escalar / Scaling"), or to a
+  ``LocalCluster`` (``open_engine(..., local="dask")``).
 
 A task is a picklable function of picklable arguments (:func:`pipelines.run.process_and_write`:
 paths in, a ``FileOutcome`` out).  Tasks are submitted no faster than the cluster has
@@ -18,8 +23,12 @@ worker threads (:attr:`DaskEngine.slots`), so the caller decides the order they 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import threading
 from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -64,6 +73,81 @@ class InlineEngine:
 
     def next_done(self) -> Done:
         return self._done.popleft()
+
+
+def _init_worker() -> None:
+    # One Tesseract thread per worker process: with N workers on N cores, OpenMP threads
+    # inside each tesseract would only oversubscribe the CPU (as extract.ocr's pool does).
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _start_method() -> str:
+    """``fork`` while this process has a single thread (workers start at once, the
+    pipeline imported); ``forkserver`` when other threads run (a progress display), as a
+    fork copies a lock another thread may hold; its server imports the pipeline once
+    (:data:`PRELOAD`) and forks the workers from there."""
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+PRELOAD = ["pipelines.run"]
+"""Modules the ``forkserver`` imports before forking workers."""
+
+MAX_BREAKS = 2
+"""A task in flight when a worker process dies (killed, out of memory) is run again on a
+new pool; one in flight at this many deaths is reported failed (it may be the cause)."""
+
+
+class PoolEngine:
+    """Runs tasks on ``workers`` local processes (``concurrent.futures.ProcessPoolExecutor``);
+    :meth:`next_done` returns them as they finish, in any order.  When a worker process
+    dies, the pool is replaced and the tasks that were in flight are submitted again
+    (:data:`MAX_BREAKS`).  Close it with :meth:`close`."""
+
+    inline = False
+
+    def __init__(self, workers: int) -> None:
+        self.slots = workers
+        self._method = _start_method()
+        self._pool = self._new_pool()
+        self._pending: dict[Future, tuple[Any, Callable, tuple, dict, int]] = {}
+        self._failed: deque[Done] = deque()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context(self._method)
+        if self._method == "forkserver":
+            ctx.set_forkserver_preload(PRELOAD)
+        return ProcessPoolExecutor(self.slots, mp_context=ctx, initializer=_init_worker)
+
+    def submit(self, key: Any, fn: Callable, *args, _breaks: int = 0, **kwargs) -> None:
+        fut = self._pool.submit(fn, *args, **kwargs)
+        self._pending[fut] = (key, fn, args, kwargs, _breaks)
+
+    def next_done(self) -> Done:
+        while True:
+            if self._failed:
+                return self._failed.popleft()
+            done, _ = wait(list(self._pending), return_when=FIRST_COMPLETED)
+            fut = next(f for f in self._pending if f in done)  # the first submitted of them
+            key, fn, args, kwargs, breaks = self._pending.pop(fut)
+            try:
+                return key, fut.result(), None
+            except BrokenProcessPool as exc:
+                log.warning("a worker process died (%s); the pool is replaced and the tasks "
+                            "in flight are run again", exc)
+                again = [(key, fn, args, kwargs, breaks), *self._pending.values()]
+                self._pending.clear()
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = self._new_pool()
+                for k, f, a, kw, b in again:
+                    if b + 1 >= MAX_BREAKS:
+                        self._failed.append((k, None, exc))
+                    else:
+                        self.submit(k, f, *a, _breaks=b + 1, **kw)
+            except Exception as exc:  # a bug: reported by the caller as the file's failure
+                return key, None, exc
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskEngine:
@@ -129,14 +213,15 @@ def check_workers(client, folders: list[Path]) -> None:
 
 
 @contextmanager
-def open_engine(jobs: int, scheduler: str | None, tasks: int,
-                folders: list[Path] = ()) -> Iterator[InlineEngine | DaskEngine]:
-    """The engine for a run of ``tasks`` documents: a running cluster when ``scheduler``
-    is an address; else a ``LocalCluster`` of ``min(jobs, tasks)`` single-threaded worker
-    processes when both are above 1; else this process.  ``folders`` are created, then
+def open_engine(jobs: int, scheduler: str | None, tasks: int, folders: list[Path] = (),
+                local: str = "pool") -> Iterator[InlineEngine | PoolEngine | DaskEngine]:
+    """The engine for a run of ``tasks`` tasks: a running cluster when ``scheduler`` is an
+    address; else ``min(jobs, tasks)`` worker processes when both are above 1 (a
+    :class:`PoolEngine`, or with ``local="dask"`` a Dask ``LocalCluster`` of single-threaded
+    workers); else this process.  ``folders`` are created, then
     checked on a running cluster's workers (:func:`check_workers`).  Raises :class:`EngineError` when
     the scheduler cannot be reached or its workers cannot do the run."""
-    if scheduler or min(jobs, tasks) > 1:
+    if scheduler or (min(jobs, tasks) > 1 and local == "dask"):
         # the scheduler and client run in this process: their INFO lines are not the run's log
         logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
@@ -158,6 +243,13 @@ def open_engine(jobs: int, scheduler: str | None, tasks: int,
     workers = min(jobs, tasks)
     if workers <= 1:
         yield InlineEngine()
+        return
+    if local == "pool":
+        pool = PoolEngine(workers)
+        try:
+            yield pool
+        finally:
+            pool.close()
         return
     from distributed import Client, LocalCluster
 

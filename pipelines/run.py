@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.errors import ArchivoIlegible, EnlaceRoto, ExtractError, NombreNoUtf8
-from pipelines.document import DocumentResult, process_document, sha256_of
+from pipelines.document import (DocumentResult, PagesRead, pdfium_page_count, process_document,
+                                read_pages, sha256_of)
+from pipelines.plan import Task, plan_tasks
 from pipelines.write import (atomic_write_text, clean_temp_files, committed, dataset_path,
                              errores_path, pipeline_version, remove_document, remove_manifest,
                              write_document, write_errores, write_manifest)
@@ -108,12 +110,16 @@ def _failed(archivo: str, out: Path, exc: ExtractError | None, t0: float, row: d
 
 def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, progress=None,
                       jobs: int = 1, layout_dir: Path | None = None,
-                      sha256: str | None = None) -> FileOutcome:
+                      sha256: str | None = None,
+                      read: list[PagesRead] | None = None) -> FileOutcome:
     """Process ``path`` and write its datasets under ``out``, committing it last (its
     manifest entry).  Never raises for a bad file: the failure is returned (and written)
     as ``errores`` rows.  Self-contained (paths in, a picklable outcome out), so it can
     run in another process.  ``sha256``: the file's SHA-256 when the caller hashed it
-    already (:func:`run_all` does, to find duplicates), so it is not read again."""
+    already (:func:`run_all` does, to find duplicates), so it is not read again.
+    ``read``: its pages already read in ranges by other tasks
+    (:func:`pipelines.document.read_pages`), joined here instead of read again; the
+    outcome's ``seconds`` then add up the time of those tasks."""
     t0 = time.perf_counter()
     use_system_allocator()
     archivo = archivo_of(path)
@@ -131,7 +137,8 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
     remove_manifest(out, did)  # from here until the new entry, the document is not done
     try:
         res: DocumentResult = process_document(path, progress=progress, ocr_cache=ocr_cache,
-                                               jobs=jobs, workdir=out / SCRATCH_DIR, sha256=sha)
+                                               jobs=jobs, workdir=out / SCRATCH_DIR, sha256=sha,
+                                               read=read)
     except ExtractError as exc:
         remove_document(out, did)
         return _failed(archivo, out, exc, t0)
@@ -164,7 +171,8 @@ def process_and_write(path: Path, out: Path, ocr_cache: Path | None = None, prog
     sev = Counter(f["severidad"] for f in res.datasets.get("validaciones", []))
     return FileOutcome(archivo, ok=True, paginas=res.paginas, paginas_ocr=res.paginas_ocr,
                        rows=counts, findings=sev, errores=res.errores,
-                       seconds=time.perf_counter() - t0, documento_id=res.documento_id,
+                       seconds=time.perf_counter() - t0 + sum(r.seconds for r in read or ()),
+                       documento_id=res.documento_id,
                        nota=f"leído de una copia reparada por qpdf ({res.reparado})"
                        if res.reparado else None)
 
@@ -259,11 +267,17 @@ def hash_file(p: Path, shas: dict[Path, str | None] | None) -> str | None:
     return sha
 
 
-def _size(p: Path) -> int:
+def _page_count(p: Path) -> int | None:
+    """Page count of ``p`` as pdfium reads it (milliseconds), the cost estimate of
+    :func:`pipelines.plan.plan_tasks`; ``None`` when it is not a PDF pdfium opens (it is
+    then one task, whose failure :func:`process_and_write` reports)."""
     try:
-        return p.stat().st_size
+        with p.open("rb") as fh:
+            if b"%PDF" not in fh.read(1024):
+                return None
     except OSError:
-        return 0
+        return None
+    return pdfium_page_count(p)
 
 
 def _lost(archivo: str, out: Path, exc: BaseException) -> FileOutcome:
@@ -293,12 +307,17 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     when that fails, the copy is processed on its own).
 
     The documents to process run on the engine of :func:`pipelines.engine.open_engine`:
-    ``jobs`` worker processes (a Dask ``LocalCluster``; this process when ``jobs`` is 1 or
-    there is one document, whose scanned pages are then OCR'd by ``jobs`` processes), or
-    the workers of the Dask cluster at ``scheduler``; there, largest file first, so a long
-    scan does not start last.  ``on_done(outcome)`` is called as each file finishes (in the
+    ``jobs`` local worker processes (:class:`pipelines.engine.PoolEngine`; this process when ``jobs`` is 1 or
+    there is one short document, whose scanned pages are then OCR'd by ``jobs``
+    processes), or the workers of the Dask cluster at ``scheduler``.  On workers, the
+    tasks are those of :func:`pipelines.plan.plan_tasks`, longest first: a long document
+    is read in page ranges by several tasks (:func:`pipelines.document.read_pages`), then
+    joined, built and written by one more (:func:`process_and_write` with ``read=``);
+    when one of its ranges fails, the document is processed whole instead.  The bytes
+    written are those of a ``jobs=1`` run.  ``on_done(outcome)`` is called as each file finishes (in the
     order they finish); ``progress_factory(path)`` may return a per-page progress callback
-    ``(done, total)``, used only in this process.  ``shas`` memoizes hashes (path -> sha
+    ``(done, total)``, called page by page for a document processed in this process and
+    as each page range finishes for one read in ranges by workers.  ``shas`` memoizes hashes (path -> sha
     or None) across calls.  Raises :class:`pipelines.engine.EngineError` when the cluster
     cannot be used (nothing is processed then)."""
     from pipelines.engine import open_engine
@@ -353,24 +372,59 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             finish(i, o)
 
     folders = [f for f in (files[0].parent if files else None, out, ocr_cache, layout_dir) if f]
-    with open_engine(jobs, scheduler, len(todo), folders) as engine:
+    counts = [_page_count(files[i]) for i in todo] if (jobs > 1 or scheduler) else [None] * len(todo)
+    planned = plan_tasks(counts, jobs)
+    with open_engine(jobs, scheduler, len(planned), folders) as engine:
         ocr_jobs = jobs if engine.inline else 1
-        # on workers, largest first (a long scan must not start last); here, in input order
-        queue = todo if engine.inline else sorted(todo, key=lambda i: (-_size(files[i]), i))
+        if engine.inline:  # here: whole documents, in input order
+            queue = [Task(k, 1) for k in range(len(todo))]
+        else:  # on workers: long documents in page ranges, longest task first
+            queue = planned if not scheduler else plan_tasks(counts, engine.slots)
+        parts: dict[int, list] = {}  # doc -> the PagesRead of its ranges (None: one failed)
+        left: dict[int, int] = Counter(t.doc for t in queue if not t.whole)
+        range_progress: dict[int, object] = {}  # doc -> its progress callback (read in ranges)
         in_flight = 0
 
-        def submit(i: int) -> None:
+        def submit(t: Task, read: list[PagesRead] | None = None) -> None:
             nonlocal in_flight
-            cb = progress_factory(files[i]) if progress_factory and engine.inline else None
-            engine.submit(i, process_and_write, files[i], out, ocr_cache, cb, jobs=ocr_jobs,
-                          layout_dir=layout_dir, sha256=sha_of[i])
+            i = todo[t.doc]
+            if not t.whole:
+                engine.submit(t, read_pages, files[i], t.first, t.last, ocr_cache,
+                              out / SCRATCH_DIR, sha_of[i])
+            else:
+                cb = progress_factory(files[i]) if progress_factory and engine.inline else None
+                engine.submit(t, process_and_write, files[i], out, ocr_cache, cb, jobs=ocr_jobs,
+                              layout_dir=layout_dir, sha256=sha_of[i], read=read)
             in_flight += 1
 
         while queue or in_flight:
             while queue and in_flight < engine.slots:
-                submit(queue.pop(0))
-            i, o, exc = engine.next_done()
+                t = queue.pop(0)
+                submit(t, parts.pop(t.doc, None) if t.whole else None)
+            t, o, exc = engine.next_done()
             in_flight -= 1
+            if not t.whole:  # a page range: when the document's last one is in, join them
+                reads = parts.setdefault(t.doc, [])
+                if exc is not None or reads is None:
+                    if exc is not None:
+                        log.info("%s p.%s-%s: reading the pages failed (%s: %s); the document is "
+                                 "processed whole", archivo_of(files[todo[t.doc]]), t.first, t.last,
+                                 type(exc).__name__, exc)
+                    parts[t.doc] = None
+                else:
+                    reads.append(o)
+                    if progress_factory:  # pages read so far, said here as ranges finish
+                        if t.doc not in range_progress:
+                            range_progress[t.doc] = progress_factory(files[todo[t.doc]])
+                        if range_progress[t.doc]:
+                            range_progress[t.doc](sum(r.last - r.first + 1 for r in reads), o.paginas)
+                left[t.doc] -= 1
+                if not left[t.doc]:  # the join (or, after a failure, the whole document) next
+                    if parts[t.doc] is None:
+                        del parts[t.doc]
+                    queue.insert(0, Task(t.doc, t.cost))
+                continue
+            i = todo[t.doc]
             if exc is not None:
                 o = _lost(archivo_of(files[i]), out, exc)
             finish(i, o)
@@ -384,7 +438,8 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
                                           nota=f"duplicado de {o.archivo} (mismo contenido): "
                                                "no se procesa otra vez"))
             elif waiting[sha]:  # the next copy is processed on its own
-                queue.insert(0, waiting[sha].popleft())
+                todo.append(waiting[sha].popleft())
+                queue.insert(0, Task(len(todo) - 1, 1))
             else:
                 del waiting[sha]
     return outcomes

@@ -49,8 +49,7 @@ def documento_id(path: Path) -> str:
 
 def _run(corpus, names: list[str]) -> Output:
     ids = {}
-    for name in names:
-        p = corpus.get(name)
+    for name, p in zip(names, corpus.get_many(names)):
         assert p.outcome.ok, p.outcome.errores
         ids[name] = documento_id(p.pdf)
     return Output(corpus.parquet(names), corpus.layout(names), CORPUS, ids)

@@ -25,9 +25,8 @@ MIN_SCORE_GRID = 0.99
 
 @pytest.fixture(scope="module")
 def scored(corpus, tmp_path_factory) -> dict:
-    for name in DIGITAL:
-        outcome = corpus.get(name).outcome
-        assert outcome.ok, outcome.errores
+    for p in corpus.get_many(DIGITAL):
+        assert p.outcome.ok, p.outcome.errores
     out = corpus.parquet(DIGITAL)
     if not SCORER.is_file():
         pytest.skip(f"{SCORER} not found")

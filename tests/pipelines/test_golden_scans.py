@@ -26,8 +26,7 @@ REQUIRED = {
 def scored(corpus, tmp_path_factory) -> dict:
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-spa")
-    for name in SCANS:
-        o = corpus.get(name).outcome
+    for o in (p.outcome for p in corpus.get_many(SCANS)):
         assert o.ok, o.errores
         assert o.paginas_ocr == o.paginas
     out = corpus.parquet(SCANS)

@@ -50,6 +50,14 @@ def _assert_same_output(a: Path, b: Path) -> None:
     assert leftovers == []
 
 
+def _reference(corpus) -> Path:
+    """The datasets of an uninterrupted run of :data:`SMALL`: the session's run of it
+    (tests/conftest.py), written by ``process_and_write`` as the CLI writes it."""
+    p = corpus.get(SMALL)
+    assert p.outcome.ok, p.outcome.errores
+    return p.parquet
+
+
 # --- 1. a document half-written when the run is killed is re-done -------------------------
 
 KILLER = r"""
@@ -89,12 +97,11 @@ def _killed_run(raw: Path, out: Path, tmp: Path, pattern: str, nth: int, mode: s
     return p.returncode
 
 
-def test_kill_after_documentos_file_is_redone(tmp_path):
+def test_kill_after_documentos_file_is_redone(tmp_path, corpus):
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(corpus_pdf(SMALL), raw / SMALL)
-    ref = tmp_path / "ref"
-    assert _cli(raw, ref, tmp_path / "r") == EXIT_OK
+    ref = _reference(corpus)
     out = tmp_path / "out"
     # killed right after the document's documentos file is renamed into place
     assert _killed_run(raw, out, tmp_path / "k", r"/documentos/gestion=", 1, "after") == -signal.SIGKILL
@@ -103,12 +110,11 @@ def test_kill_after_documentos_file_is_redone(tmp_path):
     _assert_same_output(ref, out)
 
 
-def test_kill_while_a_file_is_written_leaves_nothing_behind(tmp_path):
+def test_kill_while_a_file_is_written_leaves_nothing_behind(tmp_path, corpus):
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(corpus_pdf(SMALL), raw / SMALL)
-    ref = tmp_path / "ref"
-    assert _cli(raw, ref, tmp_path / "r") == EXIT_OK
+    ref = _reference(corpus)
     out = tmp_path / "out"
     assert _killed_run(raw, out, tmp_path / "k", r"/poa_operaciones/", 1, "during") == -signal.SIGKILL
     assert [p for p in out.rglob("*.tmp")], "the kill should leave the temp file of the write"
@@ -144,14 +150,14 @@ def _shifted_xref(src: Path, dest: Path, shift: int = 50) -> Path:
     return dest
 
 
-def test_shifted_xref_is_repaired_not_empty(tmp_path):
+def test_shifted_xref_is_repaired_not_empty(tmp_path, corpus):
     src = corpus_pdf(SMALL)
     bad = _shifted_xref(src, tmp_path / "desplazado.pdf")
-    good = process_and_write(src, tmp_path / "good")
+    good = corpus.get(SMALL)  # the session's run of the intact file
     o = process_and_write(bad, tmp_path / "out")
-    assert o.ok and o.paginas == good.paginas == 6
+    assert o.ok and o.paginas == good.outcome.paginas == 6
     assert "qpdf" in (o.nota or "")
-    a = pd.read_parquet(tmp_path / "good" / "poa_operaciones").drop(columns=["documento_id", "archivo", "tabla_id"])
+    a = pd.read_parquet(_reference(corpus) / "poa_operaciones").drop(columns=["documento_id", "archivo", "tabla_id"])
     b = pd.read_parquet(tmp_path / "out" / "poa_operaciones").drop(columns=["documento_id", "archivo", "tabla_id"])
     assert len(a) > 0
     pd.testing.assert_frame_equal(a, b)

@@ -24,9 +24,12 @@ OTHER = "digemig_poa_2019_franjas.pdf"  # 8 digital pages
 SCAN = "cge_informe_digemig_2024.pdf"  # 2 scanned pages
 
 
-def _cli(raw: Path, out: Path, tmp: Path, *extra: str) -> int:
+def _cli(raw: Path, out: Path, tmp: Path, *extra: str, ocr_cache: Path | None = None) -> int:
+    """The CLI on ``raw``; ``ocr_cache`` (default ``tmp``'s parent's ``ocr``) is shared by
+    the runs of a test."""
+    ocr = ocr_cache if ocr_cache is not None else tmp.parent / "ocr"
     return main(["--raw", str(raw), "--out", str(out), "--quiet", "--logs", str(tmp / "logs"),
-                 "--layout", str(tmp / "layout"), "--ocr-cache", str(tmp.parent / "ocr"), *extra])
+                 "--layout", str(tmp / "layout"), "--ocr-cache", str(ocr), *extra])
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -49,12 +52,14 @@ def raw3(tmp_path) -> Path:
     return raw
 
 
-def test_parallel_and_cluster_runs_write_the_same_bytes(raw3, tmp_path):
+def test_parallel_and_cluster_runs_write_the_same_bytes(raw3, tmp_path, ocr_cache):
+    """The three runs read the scan's OCR from the session copy of the committed cache
+    (tests/conftest.py), as they would share one cache folder."""
     from distributed import Client, LocalCluster
 
     runs = {}
-    assert _cli(raw3, tmp_path / "j1" / "out", tmp_path / "j1", "--jobs", "1") == EXIT_OK
-    assert _cli(raw3, tmp_path / "j2" / "out", tmp_path / "j2", "--jobs", "2") == EXIT_OK
+    assert _cli(raw3, tmp_path / "j1" / "out", tmp_path / "j1", "--jobs", "1", ocr_cache=ocr_cache) == EXIT_OK
+    assert _cli(raw3, tmp_path / "j2" / "out", tmp_path / "j2", "--jobs", "2", ocr_cache=ocr_cache) == EXIT_OK
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             assert len(client.nthreads()) == 2
@@ -62,7 +67,7 @@ def test_parallel_and_cluster_runs_write_the_same_bytes(raw3, tmp_path):
             with pytest.raises(engine_mod.EngineError, match="no ve"):
                 engine_mod.check_workers(client, [tmp_path / "no-existe"])
         assert _cli(raw3, tmp_path / "lc" / "out", tmp_path / "lc", "--jobs", "1",
-                    "--scheduler", cluster.scheduler_address) == EXIT_OK
+                    "--scheduler", cluster.scheduler_address, ocr_cache=ocr_cache) == EXIT_OK
     for name in ("j1", "j2", "lc"):
         runs[name] = tmp_path / name
     docs = pd.read_parquet(tmp_path / "j1" / "out" / "documentos")

@@ -147,19 +147,19 @@ def test_owned_rows_are_left_to_their_rule():
 # --------------------------------------------------------------------------- corpus
 
 @pytest.fixture(scope="module")
-def booktabs():
+def booktabs(corpus):
     """segip_rendicion_2020_booktabs: its tables (continuations joined), context and
-    the document's validaciones rows, as the pipeline builds them."""
-    from pipelines.document import (DocumentResult, DocumentRun, continuations_stage, identity_stage,
-                                    process_document, read_document, sha256_of)
-    pdf = corpus_pdf("segip_rendicion_2020_booktabs.pdf")
-    sha = sha256_of(pdf)
-    run = DocumentRun(pdf, sha, DocumentResult(pdf.name, sha[:16], None))
-    read_document(run)
-    tables = continuations_stage(run)
-    ident = identity_stage(run)
-    ctx = DocContext(run.documento_id, pdf.name, ident.entidad, ident.gestion)
-    return ctx, tables, process_document(pdf).datasets["validaciones"]
+    the document's validaciones rows, as the pipeline builds them (the session's run of
+    the document, tests/conftest.py: what its builders got, and what it wrote)."""
+    import pandas as pd
+
+    p = corpus.get("segip_rendicion_2020_booktabs")
+    assert p.outcome.ok, p.outcome.errores
+    inp = p.build_input
+    assert inp is not None and inp.ctx.documento_id == p.documento_id
+    validaciones = pd.read_parquet(p.parquet / "validaciones")
+    validaciones = validaciones[validaciones["documento_id"] == p.documento_id]
+    return inp.ctx, inp.tables, validaciones.to_dict("records")
 
 
 def _table_titled(tables, words):
