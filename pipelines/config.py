@@ -305,16 +305,22 @@ def validate_tablas(files: ConfigFiles) -> dict:
     return src.data
 
 
-def validate_ocr(second=None) -> None:
-    """Check the OCR engine settings once, at start: the second engine's settings
-    (:class:`extract.ocr.SecondEngine`, default :data:`extract.ocr.DEFAULT_SECOND`) are in
-    range and its package and model files are installed.  Tesseract itself is probed by
-    the OCR stage the first time a document has a scanned page (a digital-only run does
-    not need it).  Raises :class:`ConfigError` naming the setting and the remedy."""
+def validate_ocr() -> None:
+    """Check the OCR engine settings once, at start: ``$OCR_SECOND_ENGINE``
+    (:func:`extract.ocr.second_engine_setting`) names a known engine and, unless it is
+    ``none``, that engine's settings (:class:`extract.ocr.SecondEngine`) are in range and
+    its package and model files are installed.  Tesseract itself is probed by the OCR
+    stage the first time a document has a scanned page (a digital-only run does not need
+    it).  Raises :class:`ConfigError` naming the setting and the remedy."""
     from extract import ocr
     from extract.tesseract import OcrError
 
-    second = ocr.DEFAULT_SECOND if second is None else second
+    try:
+        second = ocr.second_engine_setting()
+    except ValueError as exc:
+        raise ConfigError(f"${ocr.SECOND_ENGINE_ENV}", None, f"segundo motor OCR: {exc}") from exc
+    if second is None:
+        return
     try:
         second.validate()
     except (ValueError, OcrError) as exc:

@@ -32,7 +32,7 @@ from pdfminer.pdfpage import PDFPage
 from extract.errors import ExtractError, NoEsPdf, PdfCifrado, PdfCorrupto
 from extract.classify import classify_page
 from extract.models import Page, Table, Word
-from extract.ocr import OcrError, ocr_pages
+from extract.ocr import OcrError, ocr_pages, second_engine_setting
 from extract.layout import read_layers
 from extract.tables import drop_running_captions, find_tables, merge_continuations, tables_from, top_limit
 from extract.tables.image import image_candidates
@@ -348,7 +348,8 @@ def _ocr(path: Path, pages: list[int], cache: Path | None, jobs: int, res: Docum
         return {}
     try:
         return {r.page_number: r for r in ocr_pages(path, pages, cache_dir=cache, jobs=jobs,
-                                                    dpi=RENDER_DPI, tables=True)}
+                                                    dpi=RENDER_DPI, tables=True,
+                                                    second=second_engine_setting())}
     except OcrError as exc:
         if len(pages) > 1:  # find which pages fail, keep the others
             out = {}
