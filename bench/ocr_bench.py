@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extract.ocr import OcrError, ocr_pages, tesseract_version  # noqa: E402
+from extract.ocr import OcrError, ocr_pages, second_engine_setting, tesseract_version  # noqa: E402
 from extract.preprocess import render_page  # noqa: E402
 
 
@@ -150,7 +150,8 @@ def engines_run(label: str, docs: list[tuple[str, Path, dict[int, str]]], fold, 
     """Word accuracy and CPU s/page, same pages, one after the other, one process:
     ``plain`` (``tesseract <png> - -l spa`` on ``plain_images``), ``tesseract`` (our
     chain, Tesseract alone), ``ppocr`` (:func:`ppocr_alone` on ``page_images``) and
-    ``pipeline`` (our chain with the second engine: what the pipeline writes)."""
+    ``pipeline`` (our chain with the second engine of ``$OCR_SECOND_ENGINE``: what the
+    pipeline writes)."""
     from PIL import Image
 
     texts: dict[str, list[str]] = {k: [] for k in ("plain", "tesseract", "ppocr", "pipeline")}
@@ -177,7 +178,8 @@ def engines_run(label: str, docs: list[tuple[str, Path, dict[int, str]]], fold, 
         texts["ppocr"] += ppocr_alone([page_images[name][p] for p in pages])
         cpu["ppocr"] += cpu_now() - t0
         t0 = cpu_now()
-        texts["pipeline"] += [r.texto for r in ocr_pages(pdf, pages, cache_dir=None, jobs=1)]
+        texts["pipeline"] += [r.texto for r in ocr_pages(pdf, pages, cache_dir=None, jobs=1,
+                                                         second=second_engine_setting())]
         cpu["pipeline"] += cpu_now() - t0
     acc = {k: [word_accuracy(fold(t), fold(x)) for t, x in zip(truths, v)] for k, v in texts.items()}
     print(f"\n{label}: {n} pages ({', '.join(d[0] for d in docs)})")
