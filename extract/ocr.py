@@ -501,7 +501,8 @@ class SecondEngine:
     exceeds Tesseract's by more than ``margin`` and it is not the same text up to the
     quote style (PP-OCR writes straight quotes, Tesseract keeps the printed curly ones)
     and spaces (PP-OCR splits '10%' into '10 %'), nor bare punctuation in place of a
-    word with a letter or digit (a faint 'y' read as '.'), nor has a character outside
+    word with a letter or digit (a faint 'y' read as '.'), nor digits only for letters
+    only or the reverse ('y' read as '1'), nor has a character outside
     Spanish print (:func:`_spanish_print`).  The other words' ink is whitened out of
     the crop (:func:`_word_crop`).
 
@@ -629,6 +630,8 @@ def choose_reading(word: OcrWord, text: str, conf: float, engine: SecondEngine) 
         return word  # the same letters: Tesseract's word boundaries are kept ('10%')
     if any(c.isalnum() for c in word.text) and not any(c.isalnum() for c in text):
         return word  # a letter or digit read as bare punctuation ('y' -> '.')
+    if (word.text.isalpha() and text.isdigit()) or (word.text.isdigit() and text.isalpha()):
+        return word  # a word of letters read as digits or back ('y' -> '1')
     if conf > word.confidence + engine.margin:
         return replace(word, text=text, confidence=round(conf, 2), engine=engine.name)
     return word

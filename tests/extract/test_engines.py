@@ -103,6 +103,7 @@ def test_choose_reading_rule():
     assert choose_reading(pct, "10 %", 99.0, e) is pct  # same letters: one word stays one
     y = OcrWord("y", (0, 0, 10, 10), 40.0, 1, 1, 1)
     assert choose_reading(y, ".", 99.0, e) is y  # a letter is not replaced by a dot
+    assert choose_reading(y, "1", 99.0, e) is y  # nor by a digit
     bullet = OcrWord("•", (0, 0, 10, 10), 40.0, 1, 1, 1)
     for foreign in ("日", "。", "ⅢII."):  # PP-OCR's list is not only Latin
         assert choose_reading(bullet, foreign, 99.0, e) is bullet
