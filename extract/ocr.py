@@ -514,7 +514,7 @@ class SecondEngine:
     cost less: PP-OCR's time grows with the width it reads.  With the guards of
     :func:`choose_reading` and neighbours whitened out of the crops (which the corpus
     scans needed: no dataset of theirs may get worse), ``make bench-ocr`` seed 2026:
-    degraded pages Tesseract alone 0.9788, with the second opinion 0.9872 (plain
+    degraded pages Tesseract alone 0.9788, with the second opinion 0.9873 (plain
     ``tesseract -l spa`` 0.8027, PP-OCR alone 0.9818); corpus scan pages 0.9980 ->
     0.9981, CPU 3.23 -> 3.77 s/page.
     """
