@@ -35,6 +35,8 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
     "tablas": {"confianza": "float64", "x0": "float64", "top": "float64", "x1": "float64",
                "bottom": "float64"},
     "validaciones": {"pagina": "int32", "tabla_id": "string", "fila": "int32"},
+    # which OCR engines a page's words come from (issue 10: the second OCR engine)
+    "paginas": {"ocr_motor": "string"},
 }
 
 
