@@ -8,8 +8,10 @@ In one run, on a temp folder holding the corpus documents (``../shared/corpus/*.
 1. a warm-up run fills the OCR cache (skipped with ``--skip-warmup``), so the three timed
    runs below all read the scanned pages' OCR from a **warm** cache;
 2. the pipeline CLI (``python -m pipelines --force --quiet``, fresh output folders) with
-   ``--jobs 1``, with ``--jobs 2`` (2 local worker processes started by the run), and with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script
-   started before (its start-up is not in the time): wall seconds, pages per second and
+   ``--jobs 1``, with ``--jobs 2`` (2 local worker processes started by the run), and
+   with ``--scheduler`` pointed at a 2-worker ``LocalCluster`` this script started before,
+   its workers preloading the pipeline as the README's ``dask worker --preload
+   pipelines.run`` does (the start-up is not in the time): wall seconds, pages per second and
    the ratios to ``--jobs 1``; the three outputs are compared byte for byte;
 3. CPU seconds per page, in this process, of the pipeline on the digital documents beside
    plain pdfplumber ``extract_words`` on the same pages, and of the pipeline on the scanned
@@ -161,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"--jobs 2: {load()}", flush=True)
     walls["--jobs 2"] = cli_run(raw, tmp / "j2", cache, "--jobs", "2")
     t0, c0 = time.perf_counter(), children_cpu()
+    from pipelines.engine import PRELOAD
+
+    # started as the README starts workers: single-threaded, the pipeline preloaded
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=0,
-                      dashboard_address=None) as cluster, Client(cluster):
+                      dashboard_address=None, preload=PRELOAD) as cluster, Client(cluster):
         print(f"LocalCluster of 2 workers started in {time.perf_counter() - t0:.1f} s "
               f"(not counted); {load()}", flush=True)
         walls["LocalCluster 2"] = cli_run(raw, tmp / "lc", cache, "--jobs", "1", "--scheduler",

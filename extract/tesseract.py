@@ -29,10 +29,12 @@ import os
 import re
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+import cv2
 import numpy as np
 
 CACHE_VERSION = 3
@@ -221,6 +223,27 @@ def as_cache(cache: OcrCache | str | Path | None) -> OcrCache | None:
 # --------------------------------------------------------------------------- the call
 
 
+@contextmanager
+def _as_pnm(image: np.ndarray) -> Iterator[str]:
+    """``image`` written to a temporary uncompressed PGM/PPM file, its path; deleted after.
+
+    pytesseract would save a PNG: on a 300 dpi page, compressing it and Tesseract
+    decompressing it again cost about 0.07 CPU s per call (``make bench-scale``).  The
+    pixels Tesseract reads are the same."""
+    if image.ndim == 3:  # OpenCV writes BGR
+        image = cv2.cvtColor(image, cv2.COLOR_RGBA2BGR if image.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".pgm" if image.ndim == 2 else ".ppm", np.ascontiguousarray(image))
+    if not ok:
+        raise OcrError(f"image of shape {image.shape} could not be written for tesseract")
+    fd, path = tempfile.mkstemp(prefix="ocr-", suffix=".pnm")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.tobytes())
+        yield path
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
 def image_to_data(image: np.ndarray, *, lang: str, config: str,
                   cache: OcrCache | str | Path | None = None) -> dict[str, list]:
     """Tesseract's TSV of ``image`` (``uint8``, gray or RGB) as a dict of columns
@@ -241,8 +264,9 @@ def image_to_data(image: np.ndarray, *, lang: str, config: str,
         if hit is not None and isinstance(hit.get("data"), dict):
             return hit["data"]
     try:
-        data = pytesseract.image_to_data(image, lang=lang, config=config,
-                                         output_type=pytesseract.Output.DICT)
+        with _as_pnm(image) as path:
+            data = pytesseract.image_to_data(path, lang=lang, config=config,
+                                             output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractNotFoundError as exc:
         raise OcrError(f"tesseract not installed: {INSTALL_HINT}") from exc
     except pytesseract.TesseractError as exc:

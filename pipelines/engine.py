@@ -90,7 +90,9 @@ def _start_method() -> str:
 
 
 PRELOAD = ["pipelines.run"]
-"""Modules the ``forkserver`` imports before forking workers."""
+"""Modules imported by every worker before its first task: by the ``forkserver`` before it
+forks pool workers, and by Dask workers (``LocalCluster(preload=...)``; on a cluster,
+``dask worker --preload pipelines.run``), so no task pays the pipeline's import."""
 
 MAX_BREAKS = 2
 """A task in flight when a worker process dies (killed, out of memory) is run again on a
@@ -254,7 +256,7 @@ def open_engine(jobs: int, scheduler: str | None, tasks: int, folders: list[Path
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           memory_limit=0, dashboard_address=None,
+                           memory_limit=0, dashboard_address=None, preload=PRELOAD,
                            silence_logs=logging.ERROR)
     try:
         with Client(cluster) as client:

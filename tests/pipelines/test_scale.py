@@ -60,7 +60,8 @@ def test_parallel_and_cluster_runs_write_the_same_bytes(raw3, tmp_path, ocr_cach
     runs = {}
     assert _cli(raw3, tmp_path / "j1" / "out", tmp_path / "j1", "--jobs", "1", ocr_cache=ocr_cache) == EXIT_OK
     assert _cli(raw3, tmp_path / "j2" / "out", tmp_path / "j2", "--jobs", "2", ocr_cache=ocr_cache) == EXIT_OK
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      preload=engine_mod.PRELOAD) as cluster:
         with Client(cluster) as client:
             assert len(client.nthreads()) == 2
             # workers that cannot see a folder are refused, before any document
