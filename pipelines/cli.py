@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -28,7 +29,8 @@ from pipelines.config import validate_config
 from pipelines.datapackage import write_datapackage
 from pipelines.engine import SCHEDULER_ENV, EngineError
 from pipelines.prune import Stale, prune, stale_documents
-from pipelines.run import FileOutcome, hash_file, archivo_of, describe, list_inputs, run_all
+from pipelines.run import (FileOutcome, hash_file, archivo_of, describe, list_inputs, page_count,
+                           run_all)
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
@@ -170,15 +172,19 @@ def _process(args: argparse.Namespace, console: Console, files: list[Path],
              shas: dict[Path, str | None]) -> list[FileOutcome]:
     """:func:`pipelines.run.run_all` with one progress display for the whole run:
     documents done, pages done (as documents finish; page by page for a document
-    processed in this process)."""
+    processed in this process; range by range for one read in page ranges) out of the
+    run's pages (each PDF's page count, read by pdfium in milliseconds before the run; a
+    file skipped or failed takes its pages off the total), with the time remaining."""
     kw = dict(jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache, layout_dir=args.layout,
               scheduler=args.scheduler, shas=shas)
     if args.quiet:
         return run_all(files, args.out, **kw)
+    counts = {archivo_of(p): page_count(p) or 0 for p in files}
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as prog:
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as prog:
         overall = prog.add_task("documentos", total=len(files))
-        pages = prog.add_task("páginas", total=None)
+        total = [sum(counts.values())]
+        pages = prog.add_task("páginas", total=total[0] or None)
         page_tasks: dict[str, tuple[int, list[int]]] = {}
 
         def factory(path: Path):
@@ -198,8 +204,12 @@ def _process(args: argparse.Namespace, console: Console, files: list[Path],
             tid, seen = page_tasks.pop(o.archivo, (None, [0]))
             if tid is not None:
                 prog.remove_task(tid)
-            if not o.skipped:
+            if o.skipped:  # its pages are not read in this run
+                total[0] -= counts.get(o.archivo, 0)
+            else:
                 prog.advance(pages, o.paginas - seen[0])
+                total[0] += o.paginas - counts.get(o.archivo, 0)  # a failed file: 0 pages
+            prog.update(pages, total=max(total[0], 0))
 
         return run_all(files, args.out, on_done=done, progress_factory=factory, **kw)
 

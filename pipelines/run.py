@@ -267,7 +267,7 @@ def hash_file(p: Path, shas: dict[Path, str | None] | None) -> str | None:
     return sha
 
 
-def _page_count(p: Path) -> int | None:
+def page_count(p: Path) -> int | None:
     """Page count of ``p`` as pdfium reads it (milliseconds), the cost estimate of
     :func:`pipelines.plan.plan_tasks`; ``None`` when it is not a PDF pdfium opens (it is
     then one task, whose failure :func:`process_and_write` reports)."""
@@ -372,7 +372,7 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             finish(i, o)
 
     folders = [f for f in (files[0].parent if files else None, out, ocr_cache, layout_dir) if f]
-    counts = [_page_count(files[i]) for i in todo] if (jobs > 1 or scheduler) else [None] * len(todo)
+    counts = [page_count(files[i]) for i in todo] if (jobs > 1 or scheduler) else [None] * len(todo)
     planned = plan_tasks(counts, jobs)
     with open_engine(jobs, scheduler, len(planned), folders) as engine:
         ocr_jobs = jobs if engine.inline else 1
