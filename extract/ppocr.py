@@ -103,20 +103,16 @@ def probe(model: str = DEFAULT_MODEL) -> str:
     return f"{PACKAGE} {metadata.version(PACKAGE)}, onnxruntime {onnxruntime.__version__}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=4)
 def engine_id(model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """What identifies the engine in a cache key: ``{"ppocr": versions, "model": model,
     "rec": sha256 of rec.onnx, "chars": sha256 of the character list}``."""
     rec, chars = model_files(model)
-    return {"ppocr": probe(model), "model": model, "rec": _sha256(rec), "chars": _sha256(chars)}
+
+    def sha256(path: Path) -> str:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    return {"ppocr": probe(model), "model": model, "rec": sha256(rec), "chars": sha256(chars)}
 
 
 @lru_cache(maxsize=4)

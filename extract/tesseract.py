@@ -120,11 +120,8 @@ def check_language(lang: str) -> None:
 
 @lru_cache(maxsize=8)
 def _traineddata_sha(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def engine_id(lang: str) -> dict[str, Any]:

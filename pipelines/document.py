@@ -165,11 +165,8 @@ def compact_page(page: Page) -> Page:
 
 def sha256_of(path: Path) -> str:
     """Full SHA-256 hex digest of a file's bytes (``documento_id`` is its first 16)."""
-    h = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 RENDER_DPI = 300
