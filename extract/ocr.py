@@ -36,7 +36,7 @@ import re
 import multiprocessing
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -529,9 +529,8 @@ class SecondEngine:
     max_cell_line_px: int = 90
 
     def key(self) -> dict[str, Any]:
-        return {"name": self.name, "model": self.model, "max_conf": self.max_conf,
-                "margin": self.margin, "pad": self.pad, "empty_cells": self.empty_cells,
-                "min_cell_conf": self.min_cell_conf, "max_cell_line_px": self.max_cell_line_px}
+        """Every setting, for the OCR cache key."""
+        return asdict(self)
 
     def validate(self) -> None:
         """Raise ``ValueError`` for a setting out of range and :class:`OcrError` when
@@ -577,11 +576,11 @@ _QUOTES = str.maketrans({'"': "”", "“": "”", "«": "”", "»": "”", "'"
 
 
 def _word_crop(image: np.ndarray, bbox: tuple[float, float, float, float], pad: float,
-               others: np.ndarray | None = None) -> np.ndarray:
+               others: np.ndarray | None = None, own: int = -1) -> np.ndarray:
     """The word ``bbox`` of ``image`` with a margin of ``pad`` x its height (at least
     20 px of height is assumed, so a short '.' keeps some context).  ``others``: the
-    ``(n, 4)`` pixel bboxes of the page's other words; what of them falls in the margin
-    is painted white, so the crop holds this word only (with neighbours' letters in the
+    ``(n, 4)`` pixel bboxes of the page's words (row ``own`` is this word's, skipped);
+    what of the others falls in the margin is painted white, so the crop holds this word only (with neighbours' letters in the
     margin PP-OCR read 'S' as 'Se' and 'A' as 'AA' on the corpus scans)."""
     x0, t, x1, b = bbox
     lh = max(b - t, 20.0)
@@ -594,6 +593,8 @@ def _word_crop(image: np.ndarray, bbox: tuple[float, float, float, float], pad: 
         return crop
     hit = ((others[:, 0] < cx1) & (others[:, 2] > cx0) & (others[:, 1] < cy1)
            & (others[:, 3] > cy0))
+    if 0 <= own < len(hit):
+        hit[own] = False
     if not hit.any():
         return crop
     crop = crop.copy()
@@ -706,8 +707,8 @@ def second_opinion(image: np.ndarray, words: Sequence[OcrWord],
     if todo:
         boxes = np.array([w.bbox for w in out], dtype=np.float64).reshape(-1, 4)
         readings = ppocr.recognize_lines(
-            [_word_crop(image, out[i].bbox, engine.pad, np.delete(boxes, i, axis=0))
-             for i in todo], engine.model)
+            [_word_crop(image, out[i].bbox, engine.pad, boxes, own=i) for i in todo],
+            engine.model)
         for i, r in zip(todo, readings):
             out[i] = choose_reading(out[i], r.text, 100.0 * r.score, engine)
     if cells and engine.empty_cells:
