@@ -179,7 +179,8 @@ def _process(args: argparse.Namespace, console: Console, files: list[Path],
               scheduler=args.scheduler, shas=shas)
     if args.quiet:
         return run_all(files, args.out, **kw)
-    counts = {archivo_of(p): page_count(p) or 0 for p in files}
+    page_counts = {p: page_count(p) for p in files}  # also run_all's cost estimates
+    counts = {archivo_of(p): n or 0 for p, n in page_counts.items()}
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as prog:
         overall = prog.add_task("documentos", total=len(files))
@@ -211,7 +212,8 @@ def _process(args: argparse.Namespace, console: Console, files: list[Path],
                 total[0] += o.paginas - counts.get(o.archivo, 0)  # a failed file: 0 pages
             prog.update(pages, total=max(total[0], 0))
 
-        return run_all(files, args.out, on_done=done, progress_factory=factory, **kw)
+        return run_all(files, args.out, on_done=done, progress_factory=factory,
+                       page_counts=page_counts, **kw)
 
 
 if __name__ == "__main__":

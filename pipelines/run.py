@@ -295,7 +295,8 @@ def _lost(archivo: str, out: Path, exc: BaseException) -> FileOutcome:
 def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             ocr_cache: Path | None = None, on_done=None, progress_factory=None,
             layout_dir: Path | None = None, scheduler: str | None = None,
-            shas: dict[Path, str | None] | None = None) -> list[FileOutcome]:
+            shas: dict[Path, str | None] | None = None,
+            page_counts: dict[Path, int | None] | None = None) -> list[FileOutcome]:
     """Process ``files`` and return their outcomes in input order.
 
     Temporary files left by a killed run are deleted first (:func:`clean_leftovers`).
@@ -318,8 +319,8 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
     order they finish); ``progress_factory(path)`` may return a per-page progress callback
     ``(done, total)``, called page by page for a document processed in this process and
     as each page range finishes for one read in ranges by workers.  ``shas`` memoizes hashes (path -> sha
-    or None) across calls.  Raises :class:`pipelines.engine.EngineError` when the cluster
-    cannot be used (nothing is processed then)."""
+    or None) across calls, ``page_counts`` page counts (path -> :func:`page_count`).
+    Raises :class:`pipelines.engine.EngineError` when the cluster cannot be used (nothing is processed then)."""
     from pipelines.engine import open_engine
 
     clean_leftovers(out, layout_dir, ocr_cache)
@@ -372,7 +373,13 @@ def run_all(files: list[Path], out: Path, *, jobs: int = 1, force: bool = False,
             finish(i, o)
 
     folders = [f for f in (files[0].parent if files else None, out, ocr_cache, layout_dir) if f]
-    counts = [page_count(files[i]) for i in todo] if (jobs > 1 or scheduler) else [None] * len(todo)
+    counts: list[int | None] = [None] * len(todo)
+    if jobs > 1 or scheduler:  # the plan's cost estimates
+        page_counts = {} if page_counts is None else page_counts
+        for k, i in enumerate(todo):
+            if files[i] not in page_counts:
+                page_counts[files[i]] = page_count(files[i])
+            counts[k] = page_counts[files[i]]
     planned = plan_tasks(counts, jobs)
     with open_engine(jobs, scheduler, len(planned), folders) as engine:
         ocr_jobs = jobs if engine.inline else 1
