@@ -15,7 +15,9 @@ import argparse
 import os
 import logging
 import sys
+import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
@@ -29,6 +31,7 @@ from pipelines.config import validate_config
 from pipelines.datapackage import write_datapackage
 from pipelines.engine import SCHEDULER_ENV, EngineError
 from pipelines.prune import Stale, prune, stale_documents
+from pipelines.storage import OutputMirror, RemoteFolder, StorageError, resolve
 from pipelines.run import (FileOutcome, hash_file, archivo_of, describe, list_inputs, page_count,
                            run_all)
 
@@ -39,8 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The CLI's options (``--help`` prints them)."""
     p = argparse.ArgumentParser(prog="python -m pipelines",
                                 description="PDFs de planificación y presupuesto -> datasets Parquet")
-    p.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder of source PDFs")
-    p.add_argument("--out", type=Path, default=Path("data/parquet"), help="datasets folder")
+    p.add_argument("--raw", default="data/raw",
+                   help="folder of source PDFs: a path or an fsspec URL (file:///..., memory://..., "
+                        "s3://... with s3fs installed; a remote folder is copied to a local staging "
+                        "folder first)")
+    p.add_argument("--out", default="data/parquet",
+                   help="datasets folder: a path or an fsspec URL (a remote folder is written "
+                        "through a local staging folder, each document uploaded as it finishes, "
+                        "its manifest entry last)")
     p.add_argument("--only", action="append", metavar="FILE", help="process only this file (repeatable)")
     p.add_argument("--force", action="store_true", help="re-process files already written")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -96,7 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
     console = Console(stderr=False)
-    if not args.raw.is_dir():
+    try:
+        raw, out = resolve(args.raw), resolve(args.out)
+    except StorageError as exc:
+        console.print(Text.assemble(("Carpeta inválida", "red"), f": {exc.mensaje} "
+                                    "No se procesó ningún documento."), soft_wrap=True)
+        return EXIT_USAGE
+    if not raw.is_dir():
         console.print(Text.assemble((f"No existe la carpeta de entrada {args.raw}", "red"),
                                     ": cree data/raw y copie los PDF allí."))
         return EXIT_USAGE
@@ -118,10 +133,38 @@ def main(argv: list[str] | None = None) -> int:
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
     try:
-        return _run(args, console)
+        with _staged(args, raw, out) as sync:
+            return _run(args, console, sync)
+    except StorageError as exc:
+        console.print(Text.assemble(("Carpeta inválida", "red"), f": {exc.mensaje}"), soft_wrap=True)
+        return EXIT_USAGE
     finally:
         root.removeHandler(handler)
         handler.close()
+
+
+@contextmanager
+def _staged(args: argparse.Namespace, raw: Path | RemoteFolder, out: Path | RemoteFolder):
+    """Set ``args.raw`` and ``args.out`` to the local folders the run works on, and yield
+    the function that uploads what changed in the output folder (a no-op for a local one).
+    A local folder (a path, a ``file://`` URL) is used in place; a remote one through a
+    staging folder under a temporary directory (``$TMPDIR``), deleted after the run
+    (:mod:`pipelines.storage`).  ``args.raw_shown`` / ``args.out_shown`` keep the folders
+    as given, for messages.  Raises :class:`pipelines.storage.StorageError`."""
+    args.raw_shown, args.out_shown = str(args.raw), str(args.out)
+    if isinstance(raw, Path) and isinstance(out, Path):
+        args.raw, args.out = raw, out
+        yield lambda: None
+        return
+    with tempfile.TemporaryDirectory(prefix="poa-datos-") as tmp:
+        args.raw = raw if isinstance(raw, Path) else raw.stage_inputs(Path(tmp) / "raw")
+        if isinstance(out, Path):
+            args.out = out
+            yield lambda: None
+            return
+        mirror = OutputMirror(out, Path(tmp) / "out")
+        args.out = mirror.pull()
+        yield mirror.push
 
 
 def stale_line(stale: Stale, args: argparse.Namespace) -> Text:
@@ -129,16 +172,18 @@ def stale_line(stale: Stale, args: argparse.Namespace) -> Text:
     names = ", ".join(stale.archivos())
     if args.prune:
         return Text(f"Se quitaron las filas de {len(stale.archivos())} archivo(s) que ya no están en "
-                    f"{args.raw}: {names}.", style="yellow")
-    return Text(f"{args.out} tiene filas de {len(stale.archivos())} archivo(s) que ya no están en "
-                f"{args.raw}: {names}. Para quitarlas: make prune (o --prune).", style="yellow")
+                    f"{args.raw_shown}: {names}.", style="yellow")
+    return Text(f"{args.out_shown} tiene filas de {len(stale.archivos())} archivo(s) que ya no están en "
+                f"{args.raw_shown}: {names}. Para quitarlas: make prune (o --prune).", style="yellow")
 
 
-def _run(args: argparse.Namespace, console: Console) -> int:
-    """The run proper, once the arguments and the configuration are checked."""
+def _run(args: argparse.Namespace, console: Console, sync=lambda: None) -> int:
+    """The run proper, once the arguments and the configuration are checked; ``sync()``
+    uploads what changed in a remote output folder (after the prune, after each document,
+    after ``datapackage.json``; :meth:`pipelines.storage.OutputMirror.push`)."""
     files = list_inputs(args.raw, args.only)
     if not files:
-        console.print(Text(f"No hay archivos en {args.raw}{' que coincidan con --only' if args.only else ''}.",
+        console.print(Text(f"No hay archivos en {args.raw_shown}{' que coincidan con --only' if args.only else ''}.",
                            style="yellow"))
         return EXIT_USAGE if args.only else EXIT_OK
     args.out.mkdir(parents=True, exist_ok=True)
@@ -147,13 +192,22 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     stale = stale_documents(args.out, {archivo_of(p): p for p in every}, lambda p: hash_file(p, shas))
     if stale and args.prune:
         prune(args.out, stale, args.layout)
+        sync()
     try:
-        outcomes = _process(args, console, files, shas)
+        outcomes = _process(args, console, files, shas, sync)
     except EngineError as exc:
         console.print(Text.assemble(("No se pudo usar el clúster", "red"), f": {exc.mensaje} "
                                     "No se procesó ningún documento."), soft_wrap=True)
         return EXIT_USAGE
     write_datapackage(args.out)
+    try:
+        sync()
+    except StorageError as exc:
+        summary(console, outcomes)
+        console.print(Text.assemble(("No se pudo escribir la carpeta de salida", "red"),
+                                    f": {exc.mensaje} Vuelva a ejecutar: lo que no se subió se "
+                                    "procesa otra vez."), soft_wrap=True)
+        return EXIT_FAILED_FILES
     summary(console, outcomes)
     if stale:
         line = stale_line(stale, args)
@@ -162,23 +216,33 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     failed = [o for o in outcomes if not o.ok]
     if failed:
         console.print(Text.assemble((f"{len(failed)} archivo(s) fallaron", "red"),
-                                    f"; los demás se escribieron en {args.out}. Detalle en "
-                                    f"{args.out}/errores y {args.logs}/pipeline.log."))
+                                    f"; los demás se escribieron en {args.out_shown}. Detalle en "
+                                    f"{args.out_shown}/errores y {args.logs}/pipeline.log."))
         return EXIT_FAILED_FILES
     return EXIT_OK
 
 
 def _process(args: argparse.Namespace, console: Console, files: list[Path],
-             shas: dict[Path, str | None]) -> list[FileOutcome]:
+             shas: dict[Path, str | None], sync=lambda: None) -> list[FileOutcome]:
     """:func:`pipelines.run.run_all` with one progress display for the whole run:
     documents done, pages done (as documents finish; page by page for a document
     processed in this process; range by range for one read in page ranges) out of the
     run's pages (each PDF's page count, read by pdfium in milliseconds before the run; a
-    file skipped or failed takes its pages off the total), with the time remaining."""
+    file skipped or failed takes its pages off the total), with the time remaining.
+    ``sync()`` is called as each document finishes; when it fails, the upload is left to
+    the run's last ``sync()``."""
+
+    def uploaded(o: FileOutcome) -> None:
+        try:
+            sync()
+        except StorageError as exc:
+            logging.getLogger(__name__).warning("%s: upload left for the end of the run: %s",
+                                                o.archivo, exc.mensaje)
+
     kw = dict(jobs=args.jobs, force=args.force, ocr_cache=args.ocr_cache, layout_dir=args.layout,
               scheduler=args.scheduler, shas=shas)
     if args.quiet:
-        return run_all(files, args.out, **kw)
+        return run_all(files, args.out, on_done=uploaded, **kw)
     page_counts = {p: page_count(p) for p in files}  # also run_all's cost estimates
     counts = {archivo_of(p): n or 0 for p, n in page_counts.items()}
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
@@ -211,6 +275,7 @@ def _process(args: argparse.Namespace, console: Console, files: list[Path],
                 prog.advance(pages, o.paginas - seen[0])
                 total[0] += o.paginas - counts.get(o.archivo, 0)  # a failed file: 0 pages
             prog.update(pages, total=max(total[0], 0))
+            uploaded(o)
 
         return run_all(files, args.out, on_done=done, progress_factory=factory,
                        page_counts=page_counts, **kw)

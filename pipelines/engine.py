@@ -208,7 +208,9 @@ def check_workers(client, folders: list[Path]) -> None:
         if missing:
             raise EngineError(f"el trabajador {worker} no ve {', '.join(missing)}: las carpetas de "
                               "entrada y salida deben estar en un sistema de archivos compartido, "
-                              "con la misma ruta en todas las máquinas.")
+                              "con la misma ruta en todas las máquinas (una carpeta dada como URL "
+                              "se trabaja en una copia local bajo $TMPDIR, que también debe estar "
+                              "en ese sistema de archivos).")
         if version != ours:
             raise EngineError(f"el trabajador {worker} tiene la versión {version} del pipeline y "
                               f"esta máquina la {ours}: instale la misma versión en todas.")
