@@ -43,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines",
                                 description="PDFs de planificación y presupuesto -> datasets Parquet")
     p.add_argument("--raw", default="data/raw",
-                   help="folder of source PDFs: a path or an fsspec URL (file:///..., memory://..., "
-                        "s3://... with s3fs installed; a remote folder is copied to a local staging "
-                        "folder first)")
+                   help="folder of source PDFs: a path or an fsspec URL (file:///..., s3://... with "
+                        "s3fs installed; a remote folder is copied to a local staging folder under "
+                        "$TMPDIR first)")
     p.add_argument("--out", default="data/parquet",
                    help="datasets folder: a path or an fsspec URL (a remote folder is written "
                         "through a local staging folder, each document uploaded as it finishes, "
