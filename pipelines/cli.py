@@ -1,7 +1,10 @@
 """Command line: ``python -m pipelines`` / the ``poa-datos`` console script.
 
-Exit codes: 0 all good; 1 some files failed (the others were written); 2 bad usage or a
-broken configuration file (``pipelines/data/*.toml``, checked before any document).
+Exit codes: 0 all good; 1 some files failed (the others were written), or a remote
+output folder was not written completely (the next run re-does what is missing); 2 bad
+usage (also a ``--raw``/``--out`` URL of an unknown protocol or of one whose package is
+not installed: :mod:`pipelines.storage`) or a broken configuration file
+(``pipelines/data/*.toml``), both checked before any document.
 Every run that processed files ends by writing ``<out>/datapackage.json``
 (:func:`pipelines.datapackage.write_datapackage`), failed files or not.
 
@@ -31,9 +34,9 @@ from pipelines.config import validate_config
 from pipelines.datapackage import write_datapackage
 from pipelines.engine import SCHEDULER_ENV, EngineError
 from pipelines.prune import Stale, prune, stale_documents
-from pipelines.storage import OutputMirror, RemoteFolder, StorageError, resolve
 from pipelines.run import (FileOutcome, hash_file, archivo_of, describe, list_inputs, page_count,
                            run_all)
+from pipelines.storage import OutputMirror, RemoteFolder, StorageError, resolve
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
