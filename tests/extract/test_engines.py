@@ -152,3 +152,47 @@ def test_second_opinion_fixes_a_degraded_word(poa_page5):
     broken = [(a.text, b.text) for a, b in changed if a.text in words_truth and b.text not in words_truth]
     assert len(fixed) > len(broken), (fixed, broken)
     assert all(b.engine == "ppocr" and b.confidence > a.confidence for a, b in changed)
+
+
+# --------------------------------------------------------------------------- low-dpi scans
+
+
+def test_low_dpi_scan_is_enlarged_from_its_own_pixels(poa_page5, tmp_path):
+    """A 150 dpi scan page is drawn from the image's pixels with bicubic interpolation
+    (pixel-aligned with cv2.resize of the embedded image), not pdfium's smoother render;
+    the 200 dpi corpus scan keeps pdfium's render."""
+    import cv2
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from extract.preprocess import LOW_DPI, scan_image
+
+    small, _ = degrade(poa_page5, seed=3)
+    pdf = tmp_path / "fotocopia.pdf"
+    Image.fromarray(small).save(str(pdf), "PDF", resolution=150.0)
+    doc = pdfium.PdfDocument(str(pdf))
+    image, dpi = scan_image(doc[0])
+    assert dpi == pytest.approx(150, abs=0.01) and dpi < LOW_DPI
+    pixels = to_grayscale(image.get_bitmap(render=False).to_numpy())
+    out = render_page(pdf, 1, 300)
+    assert out.shape == doc[0].render(scale=300 / 72, grayscale=True).to_numpy().shape[:2]
+    h, w = pixels.shape[0] * 2, pixels.shape[1] * 2  # 150 -> 300 dpi
+    enlarged = cv2.resize(pixels, (w, h), interpolation=cv2.INTER_CUBIC)
+    assert np.abs(out[:h, :w].astype(int) - enlarged).mean() < 0.05
+    pdfium_render = to_grayscale(doc[0].render(scale=300 / 72, grayscale=True).to_numpy())
+    assert np.abs(pdfium_render[:h, :w].astype(int) - enlarged).mean() > 1.0  # a different image
+
+    scan = pdfium.PdfDocument(str(corpus_pdf(POA_SCAN)))
+    assert scan_image(scan[4])[1] == pytest.approx(200, abs=0.5)  # >= LOW_DPI: pdfium renders
+    assert np.array_equal(render_page(corpus_pdf(POA_SCAN), 5, 300),
+                          to_grayscale(scan[4].render(scale=300 / 72, grayscale=True).to_numpy()))
+
+
+def test_digital_page_is_not_a_scan():
+    """A digital page (text and rules drawn) has no scan image."""
+    import pypdfium2 as pdfium
+
+    from extract.preprocess import scan_image
+
+    digital = pdfium.PdfDocument(str(corpus_pdf("segip_poa_2021.pdf")))
+    assert scan_image(digital[0]) is None
