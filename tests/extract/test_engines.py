@@ -110,6 +110,14 @@ def test_choose_reading_rule():
     assert choose_reading(replace(w, text="Unico"), "Único", 99.0, e).text == "Único"
     n = OcrWord("N*", (0, 0, 10, 10), 20.0, 1, 1, 1)
     assert choose_reading(n, "N°", 99.0, e).text == "N°"
+    # misreadings seen on the degraded scans: neighbours' words read into the crop, and
+    # Tesseract's accents dropped by the lower-resolution reading
+    estr = OcrWord("estrategias", (0, 0, 10, 10), 84.0, 1, 1, 1)
+    assert choose_reading(estr, "estrategias y la", 100.0, e) is estr
+    podria = OcrWord("podría", (0, 0, 10, 10), 80.0, 1, 1, 1)
+    assert choose_reading(podria, "podria", 98.0, e) is podria
+    assert choose_reading(replace(podria, text="podria"), "podría", 98.0, e).text == "podría"
+    assert choose_reading(replace(podria, text="pobría"), "podría", 98.0, e).text == "podría"
 
 
 @needs_tesseract
