@@ -240,6 +240,27 @@ def test_estimate_skew_recovers_rotation(angle):
     assert estimate_skew(rot) == pytest.approx(angle, abs=0.2)
 
 
+@pytest.mark.parametrize("angle", [4.5, -4.5])
+def test_deskew_recovers_a_corpus_scan_turned_near_the_limit(angle):
+    """A real scan (a resolución's text page, 150 dpi render) turned 4.5 degrees either
+    way (on top of its own skew), near the +-5 degree search limit: the skew is found and
+    undone."""
+    pdf = CORPUS / "segip_ra_036_2024_reformulacion_poa.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} not found: ../shared/corpus must be beside the repo")
+    gray = render_page(pdf, 1, dpi=150)
+    gray = gray if gray.ndim == 2 else cv2.cvtColor(gray, cv2.COLOR_RGB2GRAY)
+    h, w = gray.shape
+    turned = cv2.warpAffine(gray, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0),
+                            (w, h), borderValue=255)
+    own = estimate_skew(gray)  # the scan itself sits a little crooked
+    assert abs(own) < 1.0
+    assert estimate_skew(turned) == pytest.approx(own + angle, abs=0.3)
+    prepared = prepare_page(turned, PreprocessSettings())
+    assert prepared.skew_deg == pytest.approx(own + angle, abs=0.3)
+    assert abs(estimate_skew(prepared.image)) <= 0.3
+
+
 def test_prepare_page_deskews_only_above_threshold():
     img = _page_with_text_lines()
     h, w = img.shape
