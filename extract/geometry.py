@@ -11,6 +11,7 @@ font on the same line has another top but the same centre.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
@@ -102,6 +103,22 @@ def v_overlap(a: BBox, b: BBox) -> float:
 
 
 # --------------------------------------------------------------------------- 1-D
+
+def unskew(b: BBox, skew_deg: float, page_width: float, page_height: float) -> BBox:
+    """Box ``b`` of a scanned page straightened by ``skew_deg`` degrees (the skew the OCR
+    stage undid, :func:`extract.preprocess.deskew`: positive = the scan's content turned
+    counter-clockwise) as a box of the page as displayed: its centre turned back about
+    the page centre, its size kept (skews are a few degrees).  ``skew_deg == 0``
+    returns ``b``."""
+    if not skew_deg:
+        return b
+    a, s = math.cos(math.radians(skew_deg)), math.sin(math.radians(skew_deg))
+    px, py = page_width / 2, page_height / 2
+    cx, cy = (b[0] + b[2]) / 2 - px, (b[1] + b[3]) / 2 - py
+    x, y = a * cx + s * cy + px, -s * cx + a * cy + py
+    hw, hh = (b[2] - b[0]) / 2, (b[3] - b[1]) / 2
+    return (round(x - hw, 2), round(y - hh, 2), round(x + hw, 2), round(y + hh, 2))
+
 
 def cluster(values: Iterable[float], tol: float) -> list[float]:
     """Sorted representatives (means) of ``values``, neighbours closer than ``tol``

@@ -53,6 +53,10 @@ class Page:
     is the mean word confidence (0-100) for OCR pages, else ``None``; ``ocr_motor``
     names the OCR engines whose words the page kept (``'tesseract'`` or
     ``'tesseract+ppocr'``), ``None`` for text-layer pages (DATASETS.md, ``paginas``).
+    ``skew_deg``: for OCR pages, the skew undone before reading (degrees, positive = the
+    scan's content turned counter-clockwise): the words' boxes are on the page as
+    straightened; :func:`extract.geometry.unskew` turns a box back onto the page as
+    displayed (tables are turned back so before they are written).
     """
 
     numero: int
@@ -63,6 +67,7 @@ class Page:
     metodo: PageMethod = "pdf"
     ocr_confianza: float | None = None
     ocr_motor: str | None = None
+    skew_deg: float = 0.0
 
 
 @dataclass(frozen=True)

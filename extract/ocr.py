@@ -44,8 +44,10 @@ import cv2
 import numpy as np
 
 from extract.models import BBox, Cell as TableCell, Page, Word
-from extract.preprocess import (DEFAULT_STEPS, Cell, PreparedPage, PreprocessSettings,
-                                RenderError, prepare_page, render_page)
+from extract.image_cues import image_cues
+from extract.layout import Fill, Rule
+from extract.preprocess import (DEFAULT_STEPS, Cell, PreprocessSettings,
+                                RenderError, prepare_page, render_page, straightened)
 from extract.tesseract import (CACHE_VERSION, INSTALL_HINT, OcrCache, OcrError,  # noqa: F401
                                as_cache, build_config, check_language, engine_id,
                                image_sha256, image_to_data, tesseract_version)
@@ -105,7 +107,11 @@ class OcrResult:
     """The OCR of one page.
 
     ``words``: :class:`Word` with bbox in PDF points, top-left origin (the page's
-    MediaBox as pdfplumber reports it) and Tesseract confidence 0-100.
+    MediaBox as pdfplumber reports it) and Tesseract confidence 0-100, on the page as
+    straightened: ``skew_deg`` is the skew undone before reading (degrees, positive =
+    the scan's content turned counter-clockwise; 0.0 when none was), so the words of a
+    printed line share one height whatever the scan's skew, and
+    :func:`extract.geometry.unskew` gives a box on the page as displayed.
     ``texto``: the page text in reading order, one text line per ``'\\n'``.
     ``confianza``: mean word confidence 0-100 (0.0 when no words).
     ``image_sha256``: SHA-256 hex of the rendered page image (the cache key's base).
@@ -118,6 +124,9 @@ class OcrResult:
     same rendered image, as :func:`extract.tables_image.find_image_tables` returns them
     (``(bbox, rows, cells)`` in points); ``None`` when not asked for or when finding them
     raised ``tablas_error`` (not compared, never cached: only Tesseract output is).
+    ``cues``: with ``tables=True``, the ``(rules, fills)`` drawn on the same image
+    (:func:`extract.image_cues.image_cues`), for the word strategies (not compared, not
+    cached).
     """
 
     words: tuple[Word, ...]
@@ -132,14 +141,17 @@ class OcrResult:
     tablas: tuple[tuple[BBox, list[list[str]], list[TableCell]], ...] | None = field(
         default=None, compare=False)
     tablas_error: BaseException | None = field(default=None, compare=False)
+    cues: tuple[tuple[Rule, ...], tuple[Fill, ...]] | None = field(default=None, compare=False)
     motor: str = "tesseract"
+    skew_deg: float = 0.0
 
     def to_page(self) -> Page:
         """As an :class:`extract.models.Page` (``metodo='ocr'``, ``ocr_confianza``,
         ``ocr_motor``)."""
         return Page(numero=self.page_number, width=self.width, height=self.height,
                     texto=self.texto, words=self.words, metodo="ocr",
-                    ocr_confianza=self.confianza, ocr_motor=self.motor)
+                    ocr_confianza=self.confianza, ocr_motor=self.motor,
+                    skew_deg=self.skew_deg)
 
 
 # --------------------------------------------------------------------------- one image
@@ -789,7 +801,7 @@ def _page_size_pt(pdf_path: Path, page_number: int) -> tuple[float, float]:
 def _result_to_json(r: OcrResult) -> dict[str, Any]:
     return {"pdf_path": Path(r.pdf_path).name, "page_number": r.page_number, "width": r.width,
             "height": r.height, "texto": r.texto, "confianza": r.confianza,
-            "image_sha256": r.image_sha256, "motor": r.motor,
+            "image_sha256": r.image_sha256, "motor": r.motor, "skew_deg": r.skew_deg,
             "words": [[w.text, *w.bbox, w.confidence] for w in r.words]}
 
 
@@ -801,18 +813,16 @@ def _result_from_json(d: dict[str, Any], pdf_path: str, page_number: int) -> Ocr
                      image_sha256=d["image_sha256"], pdf_path=pdf_path,
                      page_number=page_number, width=float(d["width"]),
                      height=float(d["height"]), from_cache=True,
-                     motor=str(d.get("motor") or "tesseract"))
+                     motor=str(d.get("motor") or "tesseract"),
+                     skew_deg=float(d.get("skew_deg") or 0.0))
 
 
-def _to_points(bbox: tuple[float, float, float, float], prepared: PreparedPage,
-               sx: float, sy: float) -> tuple[float, float, float, float]:
-    """Pixel bbox on the (deskewed) prepared image -> PDF points on the page: the box
-    centre is rotated back to the rendered page, the size kept (skew < a few degrees)."""
+def _to_points(bbox: tuple[float, float, float, float], sx: float, sy: float
+               ) -> tuple[float, float, float, float]:
+    """Pixel bbox on the (deskewed) prepared image -> PDF points on the straightened
+    page (``OcrResult.skew_deg`` says by how much it was turned)."""
     x0, t, x1, b = bbox
-    cx, cy = prepared.to_original((x0 + x1) / 2, (t + b) / 2)
-    hw, hh = (x1 - x0) / 2, (b - t) / 2
-    return (round((cx - hw) * sx, 2), round((cy - hh) * sy, 2),
-            round((cx + hw) * sx, 2), round((cy + hh) * sy, 2))
+    return (round(x0 * sx, 2), round(t * sy, 2), round(x1 * sx, 2), round(b * sy, 2))
 
 
 def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | OcrCache | None,
@@ -825,15 +835,16 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | OcrCac
     Renders the page at ``dpi`` (grayscale), preprocesses it with ``steps`` and runs
     Tesseract (``lang``, ``psm``, ``config``), then lets the ``second`` engine re-read
     Tesseract's unsure words (:func:`second_opinion`; ``None``: Tesseract alone).  Word
-    bboxes are converted from pixels
-    to PDF points (``pt = px * 72 / dpi``, top-left origin, page size as rendered).
+    bboxes are converted from pixels of the deskewed image to PDF points (``pt = px *
+    72 / dpi``, top-left origin, page size as rendered): they are on the page as
+    straightened, ``OcrResult.skew_deg`` the angle undone.
     With ``cache_dir`` the result is read from / written to the disk cache
     (:class:`extract.tesseract.OcrCache`, kind ``'page'``: rendered image hash +
     :meth:`OcrSettings.key` + engine id), so an unchanged page is never OCRed twice;
     ``cache_dir=None`` disables caching.
 
-    ``tables=True`` also finds the ruled tables of the page on the same rendered image
-    (:func:`extract.tables_image.find_image_tables`, its cell re-reads through the same
+    ``tables=True`` also finds the ruled tables of the page on the same rendered image,
+    straightened like the words (:func:`extract.tables_image.find_image_tables`, its cell re-reads through the same
     cache): ``OcrResult.tablas``, or ``OcrResult.tablas_error`` holding the exception
     when that failed (the OCR itself is kept).  The page is rendered once for both.
 
@@ -871,11 +882,13 @@ def ocr_page(pdf_path: str | Path, page_number: int, *, cache_dir: Path | OcrCac
         from extract.tables_image import find_image_tables
 
         try:
-            found = find_image_tables(image, result.width, result.height, result.words,
+            gray = straightened(image, result.skew_deg)
+            found = find_image_tables(gray, result.width, result.height, result.words,
                                       page_number, cache=store)
-            result = replace(result, tablas=tuple(found))
+            result = replace(result, tablas=tuple(found),
+                             cues=image_cues(gray, result.width, result.height))
         except Exception as exc:  # the caller reports it (etapa tablas); the OCR stays
-            result = replace(result, tablas=None, tablas_error=exc)
+            result = replace(result, tablas=None, cues=None, tablas_error=exc)
     return result
 
 
@@ -894,12 +907,13 @@ def _ocr_rendered(image: np.ndarray, sha: str, path: Path, page_number: int,
         raise OcrError(str(exc), path, page_number) from exc.__cause__
     sx = width_pt / image.shape[1]
     sy = height_pt / image.shape[0]
-    words = tuple(Word(w.text, _to_points(w.bbox, prepared, sx, sy), w.confidence)
+    words = tuple(Word(w.text, _to_points(w.bbox, sx, sy), w.confidence)
                   for w in ocr_words)
     conf = float(np.mean([w.confidence for w in ocr_words])) if ocr_words else 0.0
     return OcrResult(words=words, texto=text_of(ocr_words), confianza=round(conf, 2),
                      image_sha256=sha, pdf_path=str(path), page_number=page_number,
-                     width=width_pt, height=height_pt, motor=motor_of(ocr_words))
+                     width=width_pt, height=height_pt, motor=motor_of(ocr_words),
+                     skew_deg=prepared.skew_deg)
 
 
 def _init_worker() -> None:

@@ -288,6 +288,15 @@ def deskew(gray: np.ndarray, angle_deg: float | None = None, min_deg: float = 0.
                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
+def straightened(image: np.ndarray, skew_deg: float) -> np.ndarray:
+    """``image`` in grayscale, turned to undo ``skew_deg`` (the angle :func:`prepare_page`
+    found and applied, ``PreparedPage.skew_deg``): the same pixels the OCR read, before
+    its other steps, for the stages that look at the page image again (ruled tables).
+    ``skew_deg == 0``: the grayscale image as is."""
+    gray = to_grayscale(image)
+    return deskew(gray, skew_deg, 0.0) if skew_deg else gray
+
+
 def _rotation(w: int, h: int, skew_deg: float) -> np.ndarray:
     """2x3 affine matrix that undoes ``skew_deg`` about the centre of a w x h image."""
     return cv2.getRotationMatrix2D((w / 2, h / 2), -skew_deg, 1.0)

@@ -74,7 +74,8 @@ def find_image_tables(gray: np.ndarray, page_width_pt: float, page_height_pt: fl
                       cache=None) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
     """Ruled tables of a page image as ``(bbox, rows, cells)`` in PDF points (top-left),
     with ``words`` (OCR words in points) placed in their cells.  ``gray``: the page
-    rendered at 300 dpi, grayscale ``uint8`` (the image the OCR stage rendered);
+    rendered at 300 dpi, grayscale ``uint8`` (the image the OCR stage rendered, in the
+    same frame as ``words``: straightened when the OCR deskewed it);
     ``cache``: the OCR disk cache for the cell re-reads (:mod:`extract.tesseract`)."""
     sx = page_width_pt / gray.shape[1]
     sy = page_height_pt / gray.shape[0]
@@ -172,10 +173,20 @@ def reread_numeric_cells(gray: np.ndarray, rows: list[list[str]], cells: list[Ce
 def image_tables(pdf_path, page, dpi: int = 300, cache=None
                  ) -> list[tuple[BBox, list[list[str]], list[Cell]]]:
     """Ruled tables of scanned ``page`` (an OCR :class:`extract.models.Page`), rendered
-    again at ``dpi`` from ``pdf_path``; cell texts come from the page's OCR words.  The
+    again at ``dpi`` from ``pdf_path`` and straightened by ``page.skew_deg`` like its
+    words; cell texts come from the page's OCR words.  The
     pipeline does not render twice: it gets these from ``ocr_page(..., tables=True)``;
     this is for a page OCR'd elsewhere."""
-    from extract.preprocess import render_page, to_grayscale
+    return image_tables_and_cues(pdf_path, page, dpi, cache)[0]
 
-    gray = to_grayscale(render_page(pdf_path, page.numero, dpi=dpi))
-    return find_image_tables(gray, page.width, page.height, page.words, page.numero, cache=cache)
+
+def image_tables_and_cues(pdf_path, page, dpi: int = 300, cache=None):
+    """``(tables, rules, fills)`` of scanned ``page``: :func:`image_tables` and the rules
+    and fills drawn on the same rendering (:func:`extract.image_cues.image_cues`), what
+    ``ocr_page(..., tables=True)`` returns as ``tablas`` and ``cues``."""
+    from extract.image_cues import image_cues
+    from extract.preprocess import render_page, straightened
+
+    gray = straightened(render_page(pdf_path, page.numero, dpi=dpi), page.skew_deg)
+    found = find_image_tables(gray, page.width, page.height, page.words, page.numero, cache=cache)
+    return (found, *image_cues(gray, page.width, page.height))

@@ -37,11 +37,13 @@ from typing import Any, Iterator
 import cv2
 import numpy as np
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 """Bump when a cached JSON layout or the text post-processing of cached results changes.
 3: engine id with the traineddata hashes; raw-call entries for the cell re-reads.
 4: two more guards in :func:`extract.ocr.choose_reading` (cached page words hold the
-chosen reading, so a rule change must miss the old entries)."""
+chosen reading, so a rule change must miss the old entries).
+5: page words on the straightened page (no longer turned back onto the scan) and the
+skew undone, ``skew_deg``."""
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-spa"
 

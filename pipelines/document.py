@@ -35,9 +35,9 @@ from extract.models import Page, Table, Word
 from extract.ocr import OcrError, ocr_pages, second_engine_setting
 from extract.layout import read_layers
 from extract.tables import drop_running_captions, find_tables, merge_continuations, tables_from, top_limit
-from extract.tables.image import image_candidates
+from extract.tables.image import scan_candidates, unskew_table
 from extract.preprocess import MAX_RENDER_PIXELS
-from extract.tables_image import image_tables
+from extract.tables_image import image_tables_and_cues
 from extract.text_layer import read_page
 from normalize.text import clean_text, fold
 from pipelines.builders import BuildInput, BuildResult
@@ -526,7 +526,8 @@ def _read_pages(src: OpenedPdf, name: str, documento_id: str, res: DocumentResul
             yield pp, page
         else:
             yield pp, Page(pp.page_number, float(pp.width), float(pp.height), r.texto, r.words,
-                           metodo="ocr", ocr_confianza=round(r.confianza, 2), ocr_motor=r.motor)
+                           metodo="ocr", ocr_confianza=round(r.confianza, 2), ocr_motor=r.motor,
+                           skew_deg=r.skew_deg)
 
 
 # --------------------------------------------------------------------------- stages
@@ -588,17 +589,23 @@ def pages_stage(run: DocumentRun, src: OpenedPdf,
 
 def tables_stage(run: DocumentRun, src: OpenedPdf, pp, page: Page) -> list[Table]:
     """Stage ``tablas`` for one page: every table strategy on a text page
-    (:func:`extract.tables.find_tables` on its reading frames), the ruled cells of a
-    scanned page (:mod:`extract.tables_image`).  A failure is an ``errores`` row of
+    (:func:`extract.tables.find_tables` on its reading frames); on a scanned page the
+    ruled cells of its image (:mod:`extract.tables_image`) and the word strategies on
+    its OCR words with the rules and fills of its image
+    (:func:`extract.tables.image.scan_candidates`), its tables turned back onto the page
+    as displayed (:func:`extract.tables.image.unskew_table`).  A failure is an ``errores`` row of
     etapa ``tablas`` for that page, and the page has no tables."""
     try:
         if page.metodo == "ocr":
             r = run.scan_tables.pop(page.numero, None)
             if r is not None and r.tablas_error is not None:
                 raise r.tablas_error
-            found = r.tablas if r is not None and r.tablas is not None else \
-                image_tables(src.path, page, cache=run.ocr_cache)
-            return tables_from(image_candidates(page, found))
+            if r is not None and r.tablas is not None:
+                found, (rules, fills) = r.tablas, r.cues or ((), ())
+            else:
+                found, rules, fills = image_tables_and_cues(src.path, page, cache=run.ocr_cache)
+            return [unskew_table(t, page.skew_deg, page.width, page.height)
+                    for t in tables_from(scan_candidates(page, found, rules, fills))]
         return find_tables(read_layers(pp, page.words))
     except Exception as exc:
         log.exception("tablas %s p.%s", run.name, page.numero)

@@ -18,9 +18,9 @@ from itertools import combinations
 from extract.geometry import overlap_share
 from extract.tables.base import Candidate
 
-PRIOR = {"lattice": 1.05, "hybrid": 1.02}
-"""On equal evidence a ruled grid (exact by construction) is preferred, then the hybrid
-reading."""
+PRIOR = {"lattice": 1.05, "ocr": 1.05, "hybrid": 1.02}
+"""On equal evidence a ruled grid (exact by construction: ``lattice`` on a text page,
+``ocr`` the ruled cells of a scan's image) is preferred, then the hybrid reading."""
 FREE_WORD = 0.85
 """What a word left out of every table is worth (see the module docstring)."""
 PER_TABLE = 0.5

@@ -67,7 +67,7 @@ def test_every_ocr_word_of_a_ruled_scan_table_is_in_one_of_its_cells(doc, ocr_ca
     checked = 0
     for r in ocr_pages(path, range(1, len(sizes) + 1), cache_dir=ocr_cache):
         w, h = sizes[r.page_number - 1]
-        page = Page(r.page_number, w, h, r.texto, r.words, metodo="ocr")
+        page = Page(r.page_number, w, h, r.texto, r.words, metodo="ocr", skew_deg=r.skew_deg)
         layer = ocr_layer(page.numero, page.width, page.height, page.words)
         for c in image_candidates(page, tables_image.image_tables(path, page)):
             inside = [layer.words[i].text for i in words_in(layer, c.bbox, 1.0)]

@@ -302,3 +302,17 @@ def test_render_page_size():
     img = render_page(FIXTURE, 1, dpi=72)
     assert img.ndim == 2 and img.dtype == np.uint8
     assert img.shape == pytest.approx((841, 595), abs=1)
+
+
+def test_unskew_turns_a_straightened_box_back_onto_the_scan():
+    """extract.geometry.unskew is the inverse of the deskew rotation, as
+    PreparedPage.to_original maps pixels (boxes keep their size)."""
+    from extract.geometry import unskew
+    from extract.preprocess import PreparedPage
+
+    page = PreparedPage(np.zeros((3300, 2550), np.uint8), [], 1.5)
+    for x, y in [(100.0, 200.0), (2400.0, 3100.0), (1275.0, 1650.0)]:
+        b = unskew((x - 10, y - 4, x + 10, y + 4), 1.5, 2550.0, 3300.0)
+        assert ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) == pytest.approx(page.to_original(x, y), abs=0.01)
+        assert (b[2] - b[0], b[3] - b[1]) == pytest.approx((20.0, 8.0), abs=0.02)
+    assert unskew((1.0, 2.0, 3.0, 4.0), 0.0, 100.0, 100.0) == (1.0, 2.0, 3.0, 4.0)
