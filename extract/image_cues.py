@@ -45,12 +45,17 @@ STROKE_PT = 2.5
 """Thickest stroke of print (pt): bold headings are ~1.5 pt."""
 
 
-def image_rules(gray: np.ndarray, sx: float, sy: float) -> tuple[Rule, ...]:
+def image_rules(gray: np.ndarray, sx: float, sy: float,
+                bands: np.ndarray | None = None) -> tuple[Rule, ...]:
     """Horizontal and vertical rules of ``gray`` in points (module docstring); ``()`` for
-    an empty image."""
+    an empty image.  ``bands``: mask (``gray``'s shape, non-zero = dark fill) of the dark
+    bands (:func:`dark_bands`), whose ink is no rule: between the white letters of a
+    header printed on black, the dark runs look like short vertical rules."""
     if gray.size == 0:
         return ()
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if bands is not None:
+        ink[bands > 0] = 0
     out: list[Rule] = []
     for orient in ("h", "v"):
         scale = sx if orient == "h" else sy
@@ -73,17 +78,31 @@ def image_rules(gray: np.ndarray, sx: float, sy: float) -> tuple[Rule, ...]:
     return tuple(out)
 
 
-def image_fills(gray: np.ndarray, sx: float, sy: float) -> tuple[Fill, ...]:
-    """Shaded boxes of ``gray`` in points (module docstring); ``()`` for an empty or
-    unshaded image."""
-    if gray.size == 0:
-        return ()
+def background(gray: np.ndarray, sx: float) -> tuple[np.ndarray, float]:
+    """``(bg, f)``: the page's background at :data:`FILL_DPI` (``gray`` scaled by ``f``).
+    Strokes are under :data:`STROKE_PT` thick: a grey closing takes the print off the
+    paper and off shading (white print on a dark band partly whitens it)."""
     f = min(1.0, FILL_DPI * sx / 72.0)
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-    # strokes are under STROKE_PT thick: a grey closing takes the print off the paper and
-    # off shading; what is left is background (white print on a dark band partly whitens it)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(round(STROKE_PT * FILL_DPI / 72.0)) | 1),) * 2)
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, k)
+    return cv2.morphologyEx(small, cv2.MORPH_CLOSE, k), f
+
+
+def dark_bands(bg: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Mask of ``shape`` (the page image's), 255 where the background ``bg`` is darker
+    than mid-grey (a band printed dark, for white text on it), grown by a pixel."""
+    dark = (bg < 128).astype(np.uint8) * 255
+    dark = cv2.dilate(dark, np.ones((3, 3), np.uint8))
+    return cv2.resize(dark, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def image_fills(gray: np.ndarray, sx: float, sy: float,
+                bg: tuple[np.ndarray, float] | None = None) -> tuple[Fill, ...]:
+    """Shaded boxes of ``gray`` in points (module docstring); ``()`` for an empty or
+    unshaded image.  ``bg``: :func:`background` of ``gray`` when already computed."""
+    if gray.size == 0:
+        return ()
+    bg, f = bg if bg is not None else background(gray, sx)
     paper = float(np.percentile(bg, 95))
     shaded = (bg < paper - SHADE_STEP).astype(np.uint8)
     shaded = cv2.morphologyEx(shaded, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -104,5 +123,9 @@ def image_cues(gray: np.ndarray, width_pt: float, height_pt: float
                ) -> tuple[tuple[Rule, ...], tuple[Fill, ...]]:
     """``(rules, fills)`` of the page image ``gray`` (``(H, W)`` ``uint8``) for a page of
     ``width_pt`` x ``height_pt`` points."""
+    if gray.size == 0:
+        return (), ()
     sx, sy = width_pt / gray.shape[1], height_pt / gray.shape[0]
-    return image_rules(gray, sx, sy), image_fills(gray, sx, sy)
+    bg = background(gray, sx)
+    return (image_rules(gray, sx, sy, dark_bands(bg[0], gray.shape)),
+            image_fills(gray, sx, sy, bg))
