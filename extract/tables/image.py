@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from extract.geometry import unskew
+from extract.geometry import inside, union, unskew
 from extract.layout import Fill, Layer, Rule, ocr_layer
-from extract.models import BBox, Cell, Page, Table
+from extract.models import BBox, Cell, Page, Table, Word
 from extract.tables.base import Candidate, words_in
 from extract.tables.hybrid import HybridStrategy
 from extract.tables.lattice import count_header, lattice_confidence
@@ -64,7 +64,11 @@ def scan_candidates(page: Page, found: Sequence[tuple[BBox, list[list[str]], lis
     (``found``, :func:`image_candidates`) and what :data:`SCAN_STRATEGIES` read on its
     OCR layer with the ``rules`` and ``fills`` drawn on its image (booktabs rules,
     shaded rows, whitespace), all on one layer, so :func:`extract.tables.select.select`
-    keeps for each region the best explanation, as on a text page."""
+    keeps for each region the best explanation, as on a text page.  Not kept from the
+    word strategies: a table of fewer than :data:`SCAN_MIN_ROWS` rows, a bulleted list
+    (:func:`is_list`).  Fills that are the ink of bold words (:func:`ink_fill`: a form's
+    bold title read as shading made its title box a table) are not given to them."""
+    fills = [f for f in fills if not ink_fill(f, page.words)]
     layer = Layer(pagina=page.numero, width=page.width, height=page.height, words=tuple(page.words),
                   rules=tuple(rules), fills=tuple(fills), page_width=page.width,
                   page_height=page.height, metodo="ocr")
@@ -74,6 +78,17 @@ def scan_candidates(page: Page, found: Sequence[tuple[BBox, list[list[str]], lis
             out += [c for c in strategy.find(layer)
                     if c.n_rows >= SCAN_MIN_ROWS and not is_list(c.rows)]
     return out
+
+
+def ink_fill(fill: Fill, words: Sequence[Word], tol: float = 1.0) -> bool:
+    """True when ``fill`` (seen on a scan's image) is the ink of the words it touches, not
+    shading: it lies within the box of those words grown by ``tol`` points (strokes of a
+    bold heading too thick for :mod:`extract.image_cues` to erase).  A shaded row or cell
+    reaches past its text by the cell's padding."""
+    hit = [w.bbox for w in words if w.x0 < fill.bbox[2] and w.x1 > fill.bbox[0]
+           and w.top < fill.bbox[3] and w.bottom > fill.bbox[1]]
+    return bool(hit) and inside(fill.bbox, union(hit), tol)
+
 
 
 def unskew_table(table: Table, skew_deg: float, page_width: float, page_height: float) -> Table:

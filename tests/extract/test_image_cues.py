@@ -78,3 +78,43 @@ def test_a_scanned_booktabs_table_is_read_like_the_digital_one():
 ])
 def test_is_list(rows, expected):
     assert is_list(rows) is expected
+
+
+def test_a_forms_title_box_is_no_table(tmp_path, monkeypatch):
+    """The degraded resolución's form pages print their title in bold in a ruled box
+    (logo | title): the bold strokes survive as "shading", and with them the hybrid
+    strategy read the box as a table (16 of its 25 pages).  With the ink filter only the
+    form's ruled grids are tables.  (One degraded page, OCR'd cold.)"""
+    import shutil
+
+    from extract.degrade import degraded_pdf
+    from extract.ocr import ocr_pages
+    from extract.tables import image as image_mod
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-spa")
+    src = corpus_pdf("segip_ra_036_2024_reformulacion_poa.pdf")
+    pdf = tmp_path / "degraded.pdf"
+    degraded_pdf(src, [14], pdf, seed=2026)
+    (r,) = ocr_pages(pdf, [1], cache_dir=tmp_path / "ocr", tables=True)
+    rules, fills = r.cues
+
+    def titled(tables):
+        return [t for t in tables if "SERVICIO GENERAL" in " ".join(" ".join(row) for row in t.rows)]
+
+    tables = tables_from(scan_candidates(r.to_page(), r.tablas, rules, fills))
+    assert tables and not titled(tables)
+    assert {t.metodo for t in tables} == {"ocr"}
+    monkeypatch.setattr(image_mod, "ink_fill", lambda f, words, tol=1.0: False)
+    assert titled(tables_from(scan_candidates(r.to_page(), r.tablas, rules, fills)))
+
+
+def test_ink_of_a_bold_word_is_no_fill():
+    from extract.layout import Fill
+    from extract.models import Word
+    from extract.tables.image import ink_fill
+
+    words = [Word("CUARTO.-", (100.0, 200.0, 140.0, 210.0), 90.0), Word("Se", (143.0, 200.0, 152.0, 210.0), 90.0)]
+    assert ink_fill(Fill((101.0, 201.0, 150.0, 209.5), 0.4), words)         # the words' ink
+    assert not ink_fill(Fill((90.0, 196.0, 400.0, 214.0), 0.93), words)     # a shaded row
+    assert not ink_fill(Fill((500.0, 196.0, 600.0, 214.0), 0.93), words)    # shading, no text
