@@ -11,7 +11,8 @@ grayscale ``uint8`` at any resolution; ``sx``/``sy`` convert its pixels to point
 - Rules: dark runs at least :data:`RULE_MIN_PT` long and at most :data:`RULE_MAX_PT`
   thick, horizontal or vertical (morphological opening of the Otsu ink with a line
   kernel, then one :class:`extract.layout.Rule` per connected run, at its centre line).
-  A thicker dark band (a header printed white on black) is a fill, not a rule.
+  A thicker dark band (a header printed white on black) is a fill, not a rule, and the
+  dark runs between its white letters are not rules either (:func:`dark_bands`).
 - Fills: the page's background with the print removed (a grey closing wider than any
   stroke, on a 150 dpi copy), where it is at least :data:`SHADE_STEP` grey levels
   darker than the paper (the paper level is the background's 95th percentile, so a
