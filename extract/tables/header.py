@@ -26,7 +26,8 @@ def header_line_count(lines: Sequence[Sequence[Word]], pieces: Sequence[Sequence
         return 0
     x0, _, x1, _ = region
     # a dark fill behind the top lines
-    dark = [f for f in cues.fills if f.gray < DARK_FILL and f.bbox[2] - f.bbox[0] > 0.1 * (x1 - x0)]
+    dark = [f for f in (*cues.fills, *cues.header_bands)
+            if f.gray < DARK_FILL and f.bbox[2] - f.bbox[0] > 0.1 * (x1 - x0)]
     if dark:
         k = 0
         for ln in lines[:cap]:
@@ -68,7 +69,8 @@ def mark_parents(header: Sequence[Sequence[Piece]]) -> None:
     (``EJECUCIÓN FÍSICA`` centred over ``POA Programado`` / ``POA Ejecutado``): a piece
     centred between pieces of the next header line (near it: centres within its width
     on either side; some left of its centre, some right, none right under its centre
-    as the second line of a wrapped label would be) spans their columns.  In place."""
+    as the second line of a wrapped label would be; their columns side by side) spans
+    their columns.  In place."""
     for k in range(len(header) - 1):
         below = next((ps for ps in header[k + 1:] if ps), [])
         for p in header[k]:
@@ -81,7 +83,12 @@ def mark_parents(header: Sequence[Sequence[Piece]]) -> None:
             if not kids or min(offs) >= 0 or max(offs) <= 0 or min(abs(o) for o in offs) <= 0.2 * w:
                 continue
             cols = sorted({c for q in kids for c in range(q.col, q.col + q.span)})
-            if len(cols) >= 2 and cols[0] <= p.col <= cols[-1]:
+            # a parent heads a run of neighbouring columns, each with its sub-label: the
+            # middle line of a label wrapped over three lines sits between the labels
+            # of the columns on either side, with none under it ("CÓDIGO" / "ACCIÓN DE
+            # CORTO PLAZO" / "ACP" beside "OPERACIÓN")
+            if len(cols) >= 2 and cols == list(range(cols[0], cols[-1] + 1)) \
+                    and cols[0] <= p.col <= cols[-1]:
                 p.col, p.span = cols[0], cols[-1] - cols[0] + 1
 
 

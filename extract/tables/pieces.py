@@ -34,6 +34,9 @@ class Cues:
     h_rules: tuple[Rule, ...] = ()
     v_rules: tuple[Rule, ...] = ()
     fills: tuple[Fill, ...] = ()
+    header_bands: tuple[Fill, ...] = ()
+    """Dark fills the whitespace strategy is given too: only to find where the header
+    ends (:func:`extract.tables.header.header_line_count`), not as rows or columns."""
 
     @property
     def drawn(self) -> bool:

@@ -223,6 +223,16 @@ def regions(words: Sequence[Word], width: float | None = None) -> list[list[list
     return out
 
 
+def _bands(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple:
+    """The layer's dark fills (darker than the header rule's ``DARK_FILL``) reaching into
+    ``bbox``: a dark header band tells the whitespace reading where the header ends
+    (below it, the first rows may hold no number yet: a section row, a wrapped label)."""
+    from extract.tables.header import DARK_FILL
+
+    return tuple(f for f in layer.fills if f.gray < DARK_FILL and f.bbox[0] < bbox[2]
+                 and f.bbox[2] > bbox[0] and f.bbox[1] < bbox[3] and f.bbox[3] > bbox[1])
+
+
 def blank_column(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple[float, float] | None:
     """x-range of lines drawn to be written on, right of a block's text (the signature
     lines beside ``Elaborado por: ...``): an empty column of the table, or None."""
@@ -331,7 +341,8 @@ class StreamStrategy:
         for block in (part for region in regions(layer.words, layer.width) for part in proposals(region)):
             bbox = union(w.bbox for ln in block for w in ln)
             ids = words_in(layer, bbox, tol=0.0)
-            s = build([layer.words[i] for i in ids], bbox, Cues(), layer.pagina)
+            s = build([layer.words[i] for i in ids], bbox, Cues(header_bands=_bands(layer, bbox)),
+                      layer.pagina)
             if s is None or s.n_cols < 2 or (s.n_rows < 2 and len(block) > 1):
                 continue
             box, rows, cells = s.bbox, [list(r) for r in s.rows], list(s.cells)

@@ -118,3 +118,17 @@ def test_ink_of_a_bold_word_is_no_fill():
     assert ink_fill(Fill((101.0, 201.0, 150.0, 209.5), 0.4), words)         # the words' ink
     assert not ink_fill(Fill((90.0, 196.0, 400.0, 214.0), 0.93), words)     # a shaded row
     assert not ink_fill(Fill((500.0, 196.0, 600.0, 214.0), 0.93), words)    # shading, no text
+
+
+def test_a_scanned_shaded_rows_table_is_read_like_the_digital_one():
+    """The shaded-rows print (segip_poa_2021_franjas p2): on its image only the dark
+    header band and the shaded groups show (the PDF also fills every white cell, which
+    the lattice reading uses). The whitespace reading, told where the dark header band
+    ends, and with the middle line of a three-line label ("CÓDIGO" / "ACCIÓN DE CORTO
+    PLAZO" / "ACP") no parent header, reads the digital table's rows."""
+    gray, page, _, _, digital = _scan("segip_poa_2021_franjas", 2)
+    rules, fills = image_cues(gray, page.width, page.height)
+    ocr_page = Page(page.numero, page.width, page.height, page.texto, page.words, metodo="ocr")
+    tables = tables_from(scan_candidates(ocr_page, [], rules, fills))
+    (big,) = [t for t in digital if t.n_rows > 2]
+    assert any(t.rows == big.rows and t.n_header == big.n_header for t in tables)

@@ -111,3 +111,25 @@ def test_drawn_rule_separates_rows_and_confidence_is_measured():
     s = build(_rows(lines), (0, 0, 100, 30), cues)
     assert s.rows == [["A", "1"], ["B", "2"], ["C", "3"]]
     assert 0 < s.confianza <= 1 and set(s.measures) >= {"alineacion", "relleno", "limpieza"}
+
+
+def test_the_middle_line_of_a_wrapped_label_is_no_parent():
+    """mark_parents: a label between two sub-labels of other columns, none under it, is
+    the middle line of a three-line label, not a parent; FECHA PREVISTA over Inicio | Fin
+    is one."""
+    from extract.models import Word
+    from extract.tables.header import mark_parents
+    from extract.tables.pieces import Piece
+
+    def piece(line, col, text, x0, x1):
+        return Piece(line, col, [Word(text, (x0, 40.0 + 4 * line, x1, 43.0 + 4 * line))])
+
+    header = [[piece(0, 0, "CÓDIGO", 34, 63)],
+              [piece(1, 1, "ACCIÓN DE CORTO PLAZO", 73, 166)],
+              [piece(2, 0, "ACP", 42, 56), piece(2, 2, "OPERACIÓN", 175, 218)]]
+    mark_parents(header)
+    assert [(p.col, p.span) for p in header[1]] == [(1, 1)]
+    fecha = [[piece(0, 1, "FECHA PREVISTA", 100, 160)],
+             [piece(1, 1, "Inicio", 95, 120), piece(1, 2, "Fin", 140, 160)]]
+    mark_parents(fecha)
+    assert [(p.col, p.span) for p in fecha[0]] == [(1, 2)]
