@@ -78,6 +78,8 @@ class PreprocessSettings:
     thresholding otherwise turns into phantom letters on near-empty areas.
     ``cells``: find ruled table cells (:func:`find_cells`) so the OCR stage can read
     each cell on its own instead of letting Tesseract merge text across columns.
+    ``invert_dark``: turn bands printed white on black into dark print on light
+    (:func:`invert_dark_bands`) before the other steps.
     """
 
     deskew: bool = True
@@ -88,6 +90,7 @@ class PreprocessSettings:
     flatten: bool = False
     paper_level: int = 0
     cells: bool = False
+    invert_dark: bool = False
 
     def as_dict(self) -> dict:
         """Plain dict (JSON-serialisable), used in the OCR cache key."""
@@ -96,7 +99,7 @@ class PreprocessSettings:
 
 DEFAULT_STEPS = PreprocessSettings(deskew=True, denoise="none", binarize="none",
                                    remove_lines=True, flatten=True, paper_level=235,
-                                   cells=True)
+                                   cells=True, invert_dark=True)
 """The settings chosen by measurement (see the module docstring)."""
 
 
@@ -319,6 +322,28 @@ def denoise(gray: np.ndarray, method: Denoise = "median") -> np.ndarray:
     raise ValueError(f"unknown denoise method {method!r}")
 
 
+def invert_dark_bands(gray: np.ndarray, min_w_px: int = 160, min_h_px: int = 25) -> np.ndarray:
+    """``gray`` with its dark bands turned light and their white print dark (a copy; the
+    input itself when there is none): header rows printed white on black, which
+    Tesseract reads badly as they are ('N°' lost, 'FECHA PREVISTA' as 'FECHAPPREVISTA').
+    A band is a box at least ``min_w_px`` x ``min_h_px`` (40 x 6 pt at 300 dpi) whose
+    background, with the print taken off (a grey closing on a half-size copy), is darker
+    than mid-grey over at least 80% of it."""
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    dark = (bg < 128).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
+    out = None
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if 2 * w < min_w_px or 2 * h < min_h_px or area < 0.8 * w * h:
+            continue
+        out = gray.copy() if out is None else out
+        x0, y0, x1, y1 = 2 * x, 2 * y, min(gray.shape[1], 2 * (x + w)), min(gray.shape[0], 2 * (y + h))
+        out[y0:y1, x0:x1] = 255 - out[y0:y1, x0:x1]
+    return gray if out is None else out
+
+
 def flatten_background(gray: np.ndarray, kernel_px: int = 15) -> np.ndarray:
     """Normalise the paper to white: ``gray / background * 255``.
 
@@ -505,6 +530,8 @@ def prepare_page(image: np.ndarray, settings: PreprocessSettings = DEFAULT_STEPS
         if abs(angle) > settings.deskew_min_deg:
             gray, skew = deskew(gray, angle, settings.deskew_min_deg), angle
     gray = denoise(gray, settings.denoise)
+    if settings.invert_dark:
+        gray = invert_dark_bands(gray)
     if settings.flatten:
         gray = flatten_background(gray)
     if settings.paper_level:

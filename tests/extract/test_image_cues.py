@@ -132,3 +132,26 @@ def test_a_scanned_shaded_rows_table_is_read_like_the_digital_one():
     tables = tables_from(scan_candidates(ocr_page, [], rules, fills))
     (big,) = [t for t in digital if t.n_rows > 2]
     assert any(t.rows == big.rows and t.n_header == big.n_header for t in tables)
+
+
+def test_a_header_printed_white_on_black_is_inverted_before_ocr():
+    """extract.preprocess.invert_dark_bands on the shaded-rows print's page: the dark
+    header band becomes dark print on light, nothing else changes, and Tesseract then
+    reads its labels (on the band as printed it lost 'N°' and read 'FECHAPPREVISTA')."""
+    import shutil
+
+    import numpy as np
+
+    from extract.ocr import ocr_image
+    from extract.preprocess import invert_dark_bands
+
+    gray = render_page(corpus_pdf("digemig_poa_2019_franjas.pdf"), 2, 300)
+    out = invert_dark_bands(gray)
+    band = (slice(135, 245), slice(140, 3370))      # 32-59 pt x 34-809 pt: the header band
+    assert gray[band].mean() < 110 and out[band].mean() > 150
+    changed = np.argwhere(out != gray)
+    assert changed[:, 0].min() >= 125 and changed[:, 0].max() <= 255  # only the band's rows
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract not installed")
+    text = " ".join(w.text for w in ocr_image(out[110:270, 100:3400], psm=6))
+    assert "FECHA PREVISTA" in text and "ACTIVIDADES" in text and "ORGANIZACIONALES" in text
