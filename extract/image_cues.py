@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from extract.layout import Fill, Rule
+from extract.preprocess import DARK_BACKGROUND, print_free_background
 
 RULE_MIN_PT = 20.0
 """Shortest rule (pt): the hybrid strategy's ``MIN_RULE``; shorter dark runs are
@@ -84,15 +85,14 @@ def background(gray: np.ndarray, sx: float) -> tuple[np.ndarray, float]:
     Strokes are under :data:`STROKE_PT` thick: a grey closing takes the print off the
     paper and off shading (white print on a dark band partly whitens it)."""
     f = min(1.0, FILL_DPI * sx / 72.0)
-    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(round(STROKE_PT * FILL_DPI / 72.0)) | 1),) * 2)
-    return cv2.morphologyEx(small, cv2.MORPH_CLOSE, k), f
+    k = max(3, int(round(STROKE_PT * FILL_DPI / 72.0)) | 1)
+    return print_free_background(gray, f, k), f
 
 
 def dark_bands(bg: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Mask of ``shape`` (the page image's), 255 where the background ``bg`` is darker
     than mid-grey (a band printed dark, for white text on it), grown by a pixel."""
-    dark = (bg < 128).astype(np.uint8) * 255
+    dark = (bg < DARK_BACKGROUND).astype(np.uint8) * 255
     dark = cv2.dilate(dark, np.ones((3, 3), np.uint8))
     return cv2.resize(dark, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 

@@ -327,16 +327,29 @@ def denoise(gray: np.ndarray, method: Denoise = "median") -> np.ndarray:
     raise ValueError(f"unknown denoise method {method!r}")
 
 
+DARK_BACKGROUND = 128
+"""A background darker than this (0-255) is a dark band, not paper or shading."""
+
+
+def print_free_background(gray: np.ndarray, f: float = 0.5, kernel_px: int = 5) -> np.ndarray:
+    """The page's background with the print taken off: ``gray`` scaled by ``f`` (area
+    averaging), then a grey closing with a ``kernel_px`` square, wider than any stroke
+    at that scale (5 px at 150 dpi = 2.4 pt; bold headings are ~1.5 pt).  Paper, shading
+    and dark bands stay (white print on a dark band partly whitens it).  Shared by
+    :func:`invert_dark_bands` and :mod:`extract.image_cues`."""
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    return cv2.morphologyEx(small, cv2.MORPH_CLOSE,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (kernel_px, kernel_px)))
+
+
 def invert_dark_bands(gray: np.ndarray, min_w_px: int = 160, min_h_px: int = 25) -> np.ndarray:
     """``gray`` with its dark bands turned light and their white print dark (a copy; the
     input itself when there is none): header rows printed white on black, which
     Tesseract reads badly as they are ('N°' lost, 'FECHA PREVISTA' as 'FECHAPPREVISTA').
     A band is a box at least ``min_w_px`` x ``min_h_px`` (40 x 6 pt at 300 dpi) whose
-    background, with the print taken off (a grey closing on a half-size copy), is darker
-    than mid-grey over at least 80% of it."""
-    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    dark = (bg < 128).astype(np.uint8)
+    background (:func:`print_free_background`, half size) is darker than
+    :data:`DARK_BACKGROUND` over at least 80% of it."""
+    dark = (print_free_background(gray) < DARK_BACKGROUND).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
     out = None
     for i in range(1, n):

@@ -177,7 +177,10 @@ def image_tables(pdf_path, page, dpi: int = 300, cache=None
     words; cell texts come from the page's OCR words.  The
     pipeline does not render twice: it gets these from ``ocr_page(..., tables=True)``;
     this is for a page OCR'd elsewhere."""
-    return image_tables_and_cues(pdf_path, page, dpi, cache)[0]
+    from extract.preprocess import render_page, straightened
+
+    gray = straightened(render_page(pdf_path, page.numero, dpi=dpi), page.skew_deg)
+    return find_image_tables(gray, page.width, page.height, page.words, page.numero, cache=cache)
 
 
 def image_tables_and_cues(pdf_path, page, dpi: int = 300, cache=None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from extract.geometry import inside, union, unskew
+from extract.geometry import inside, intersection, union, unskew
 from extract.layout import Fill, Layer, Rule, ocr_layer
 from extract.models import BBox, Cell, Page, Table, Word
 from extract.tables.base import Candidate, words_in
@@ -85,8 +85,7 @@ def ink_fill(fill: Fill, words: Sequence[Word], tol: float = 1.0) -> bool:
     shading: it lies within the box of those words grown by ``tol`` points (strokes of a
     bold heading too thick for :mod:`extract.image_cues` to erase).  A shaded row or cell
     reaches past its text by the cell's padding."""
-    hit = [w.bbox for w in words if w.x0 < fill.bbox[2] and w.x1 > fill.bbox[0]
-           and w.top < fill.bbox[3] and w.bottom > fill.bbox[1]]
+    hit = [w.bbox for w in words if intersection(w.bbox, fill.bbox)]
     return bool(hit) and inside(fill.bbox, union(hit), tol)
 
 

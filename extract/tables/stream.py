@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from extract.geometry import group_lines, line_height, union
+from extract.geometry import group_lines, intersection, line_height, union
 from extract.layout import Layer
 from extract.models import Cell, Word
 from extract.tables.base import Candidate, words_in
@@ -229,8 +229,7 @@ def _bands(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple:
     (below it, the first rows may hold no number yet: a section row, a wrapped label)."""
     from extract.tables.header import DARK_FILL
 
-    return tuple(f for f in layer.fills if f.gray < DARK_FILL and f.bbox[0] < bbox[2]
-                 and f.bbox[2] > bbox[0] and f.bbox[1] < bbox[3] and f.bbox[3] > bbox[1])
+    return tuple(f for f in layer.fills if f.gray < DARK_FILL and intersection(f.bbox, bbox))
 
 
 def blank_column(layer: Layer, bbox: tuple[float, float, float, float]) -> tuple[float, float] | None:
